@@ -1,0 +1,132 @@
+import type { Span } from '../model/span.js';
+import { isDecodeError } from '../model/decode-error.js';
+import type { SpanConsumer } from '../storage/storage-component.js';
+import type { CollectorMetrics, TransportName } from './collector-metrics.js';
+import type { CollectorSampler } from './sampler.js';
+
+/** Thrown when too many batches are waiting on storage: transports answer 503/429/UNAVAILABLE with a retry hint. */
+export class CollectorBusyError extends Error {
+  override readonly name = 'CollectorBusyError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Skein is saturated: storage is behind; retry after ${retryAfterSeconds}s`);
+  }
+}
+
+export interface CollectorLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface CollectorOptions {
+  consumer: SpanConsumer;
+  sampler: CollectorSampler;
+  metrics: CollectorMetrics;
+  logger: CollectorLogger;
+  /** Batches allowed to wait on storage at once before new ones are refused with CollectorBusyError. */
+  maxInFlight?: number;
+}
+
+export interface AcceptResult {
+  /** Spans stored (after sampling). */
+  accepted: number;
+  /** Spans dropped by the sampler. */
+  sampledOut: number;
+}
+
+/**
+ * The one path from a transport to storage: count, decode, sample, store, count again.
+ * Every transport calls it, so metrics, sampling and back-pressure behave the same everywhere.
+ * The returned promise resolves only when storage has the spans (so a transport may then acknowledge),
+ * and rejects with the DecodeError (bad input, messages_dropped), CollectorBusyError, or the storage error.
+ */
+export class Collector {
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly opts: CollectorOptions) {
+    this.maxInFlight = opts.maxInFlight ?? 256;
+  }
+
+  /** Decodes and stores one message (a POST body, a UDP packet, a queue message). */
+  async acceptMessage(
+    transport: TransportName,
+    bytes: Uint8Array,
+    decode: (b: Uint8Array) => Span[],
+  ): Promise<AcceptResult> {
+    const m = this.opts.metrics.forTransport(transport);
+    m.messages();
+    m.bytes(bytes.length);
+    let spans: Span[];
+    try {
+      spans = decode(bytes);
+    } catch (e) {
+      m.messagesDropped();
+      if (isDecodeError(e)) this.opts.logger.warn({ transport, err: e.message }, 'dropped malformed message');
+      throw e;
+    }
+    return this.store(transport, spans);
+  }
+
+  /**
+   * Stores spans that a transport already decoded (gRPC, where the framework decodes). Counts the message
+   * but not its bytes, which the caller reports with `countBytes` when it knows them.
+   */
+  async acceptSpans(transport: TransportName, spans: Span[], bytes?: number): Promise<AcceptResult> {
+    const m = this.opts.metrics.forTransport(transport);
+    m.messages();
+    if (bytes !== undefined) m.bytes(bytes);
+    return this.store(transport, spans);
+  }
+
+  /** Counts a message that was refused before decoding (too large, bad gzip, wrong content type). */
+  rejectMessage(transport: TransportName, bytes = 0): void {
+    const m = this.opts.metrics.forTransport(transport);
+    m.messages();
+    if (bytes) m.bytes(bytes);
+    m.messagesDropped();
+  }
+
+  /** Counts spans a transport dropped itself (e.g. OTLP partial success). */
+  dropSpans(transport: TransportName, n: number): void {
+    if (n > 0) this.opts.metrics.forTransport(transport).spansDropped(n);
+  }
+
+  private async store(transport: TransportName, spans: Span[]): Promise<AcceptResult> {
+    const m = this.opts.metrics.forTransport(transport);
+    m.spans(spans.length);
+    if (spans.length === 0) return { accepted: 0, sampledOut: 0 };
+    const kept = spans.filter((s) => this.opts.sampler.isSampled(s));
+    const sampledOut = spans.length - kept.length;
+    if (sampledOut) m.spansDropped(sampledOut);
+    if (kept.length === 0) return { accepted: 0, sampledOut };
+    if (this.inFlight >= this.maxInFlight) {
+      m.spansDropped(kept.length);
+      m.messagesDropped();
+      throw new CollectorBusyError(1);
+    }
+    this.inFlight++;
+    const p = this.opts.consumer.accept(kept);
+    this.pending.add(p);
+    try {
+      await p;
+    } catch (e) {
+      m.spansDropped(kept.length);
+      m.messagesDropped();
+      this.opts.logger.error(
+        { transport, err: (e as Error).message, spans: kept.length },
+        'storage failed to accept spans',
+      );
+      throw e;
+    } finally {
+      this.inFlight--;
+      this.pending.delete(p);
+    }
+    return { accepted: kept.length, sampledOut };
+  }
+
+  /** Resolves when every accepted batch has reached storage (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+}

@@ -1,0 +1,251 @@
+import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Raw values by env name: defaults, then the environment, then CLI flags (last wins). */
+export type RawConfig = Record<SettingKey, string>;
+
+/**
+ * Reads settings from the environment and argv. The only place (with main.ts) that touches process.env.
+ * Flags are `--query-port 9412` or `--query-port=9412`; unknown flags are an error naming the flag.
+ */
+export function readRawConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): RawConfig {
+  const raw = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default])) as RawConfig;
+  for (const s of SETTINGS) {
+    const v = env[s.env];
+    if (v !== undefined) raw[s.env as SettingKey] = v;
+  }
+  const byFlag = new Map<string, Setting>(SETTINGS.map((s) => [flagName(s.env), s]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const setting = byFlag.get(flag);
+    if (!setting) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) {
+      if (setting.type !== 'bool') throw new ConfigError(`${flag} needs a value`);
+      value = 'true';
+    }
+    raw[setting.env as SettingKey] = value;
+  }
+  return raw;
+}
+
+export function parseBool(key: string, v: string): boolean {
+  const s = v.trim().toLowerCase();
+  if (s === 'true' || s === '1' || s === 'yes') return true;
+  if (s === 'false' || s === '0' || s === 'no') return false;
+  throw new ConfigError(`${key}: expected true or false, got "${v}"`);
+}
+
+export function parseInt10(key: string, v: string, min = 0): number {
+  if (!/^-?\d+$/.test(v.trim())) throw new ConfigError(`${key}: expected an integer, got "${v}"`);
+  const n = Number(v.trim());
+  if (n < min) throw new ConfigError(`${key}: must be at least ${min}, got ${n}`);
+  return n;
+}
+
+export function parsePort(key: string, v: string): number {
+  const n = parseInt10(key, v);
+  if (n > 65535) throw new ConfigError(`${key}: a port is 0-65535, got ${n}`);
+  return n;
+}
+
+/** A port number, or 'off' (also 'false'/'disabled') which disables the listener: returned as null. */
+export function parsePortOrOff(key: string, v: string): number | null {
+  const s = v.trim().toLowerCase();
+  if (s === 'off' || s === 'false' || s === 'disabled') return null;
+  return parsePort(key, v);
+}
+
+export function parseRate(key: string, v: string): number {
+  const n = Number(v.trim());
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new ConfigError(`${key}: expected a number between 0.0 and 1.0, got "${v}"`);
+  }
+  return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "11s", "500ms", "7d", "12h"; a bare number is milliseconds. Returns milliseconds. */
+export function parseDuration(key: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(v.trim());
+  if (!m) throw new ConfigError(`${key}: expected a duration like 500ms, 11s, 12h or 7d, got "${v}"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']!);
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** "64MiB", "10GiB", "500kb", or a bare byte count. */
+export function parseBytes(key: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
+  const unit = m?.[2]?.toLowerCase() ?? '';
+  if (!m || !(unit in BYTE_UNITS))
+    throw new ConfigError(`${key}: expected a size like 64MiB or 10GiB, got "${v}"`);
+  return Math.round(Number(m[1]) * BYTE_UNITS[unit]!);
+}
+
+export function parseList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function parseEnum<T extends string>(key: string, v: string, values: readonly T[]): T {
+  const s = v.trim().toLowerCase() as T;
+  if (!values.includes(s)) throw new ConfigError(`${key}: expected one of ${values.join(', ')}, got "${v}"`);
+  return s;
+}
+
+export interface Config {
+  queryPort: number;
+  queryEnabled: boolean;
+  queryLookbackMs: number;
+  queryTimeoutMs: number;
+  maxBodyBytes: number;
+  allowedOrigins: string[];
+  searchEnabled: boolean;
+  uiEnabled: boolean;
+  ui: {
+    environment: string;
+    queryLimit: number;
+    defaultLookback: number;
+    searchEnabled: boolean;
+    dependencyEnabled: boolean;
+    lowErrorRate: number;
+    highErrorRate: number;
+    logsUrl: string;
+    supportUrl: string;
+    archiveUrl: string;
+    archivePostUrl: string;
+  };
+  logLevel: string;
+  collector: {
+    sampleRate: number;
+    httpEnabled: boolean;
+    grpcEnabled: boolean;
+    maxInFlight: number;
+  };
+  otlp: { httpPort: number | null; grpcPort: number | null };
+  jaeger: {
+    agentCompactPort: number | null;
+    agentBinaryPort: number | null;
+    httpPort: number | null;
+    grpcPort: number | null;
+    samplingPort: number | null;
+    samplingStrategiesFile: string;
+  };
+  storage: {
+    type: 'mem' | 'sqlite';
+    strictTraceId: boolean;
+    searchEnabled: boolean;
+    autocompleteKeys: string[];
+    autocompleteTtlMs: number;
+    memMaxSpans: number;
+    sqlitePath: string;
+    retentionMs: number;
+    retentionMaxBytes: number;
+  };
+}
+
+/** Validates every raw value; the first bad one stops start-up with a ConfigError naming its key. */
+export function parseConfig(raw: RawConfig): Config {
+  const bool = (k: SettingKey) => parseBool(k, raw[k]);
+  const int = (k: SettingKey, min = 0) => parseInt10(k, raw[k], min);
+  const rate = (k: SettingKey) => parseRate(k, raw[k]);
+  const portOrOff = (k: SettingKey) => parsePortOrOff(k, raw[k]);
+  const searchEnabled = bool('SEARCH_ENABLED');
+  const lowErrorRate = rate('ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE');
+  const highErrorRate = rate('ZIPKIN_UI_DEPENDENCY_HIGH_ERROR_RATE');
+  if (lowErrorRate > highErrorRate) {
+    throw new ConfigError(
+      'ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE must not exceed ZIPKIN_UI_DEPENDENCY_HIGH_ERROR_RATE',
+    );
+  }
+  return {
+    queryPort: parsePort('QUERY_PORT', raw.QUERY_PORT),
+    queryEnabled: bool('QUERY_ENABLED'),
+    queryLookbackMs: int('QUERY_LOOKBACK', 1),
+    queryTimeoutMs: parseDuration('QUERY_TIMEOUT', raw.QUERY_TIMEOUT),
+    maxBodyBytes: parseBytes('QUERY_MAX_BODY_BYTES', raw.QUERY_MAX_BODY_BYTES),
+    allowedOrigins: parseList(raw.ZIPKIN_QUERY_ALLOWED_ORIGINS),
+    searchEnabled,
+    uiEnabled: bool('UI_ENABLED'),
+    ui: {
+      environment: raw.ZIPKIN_UI_ENVIRONMENT,
+      queryLimit: int('ZIPKIN_UI_QUERY_LIMIT', 1),
+      defaultLookback: int('ZIPKIN_UI_DEFAULT_LOOKBACK', 1),
+      searchEnabled: bool('ZIPKIN_UI_SEARCH_ENABLED') && searchEnabled,
+      dependencyEnabled: bool('ZIPKIN_UI_DEPENDENCY_ENABLED'),
+      lowErrorRate,
+      highErrorRate,
+      logsUrl: raw.ZIPKIN_UI_LOGS_URL,
+      supportUrl: raw.ZIPKIN_UI_SUPPORT_URL,
+      archiveUrl: raw.ZIPKIN_UI_ARCHIVE_URL,
+      archivePostUrl: raw.ZIPKIN_UI_ARCHIVE_POST_URL,
+    },
+    logLevel: parseEnum('LOG_LEVEL', raw.LOG_LEVEL, [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+    collector: {
+      sampleRate: rate('COLLECTOR_SAMPLE_RATE'),
+      httpEnabled: bool('COLLECTOR_HTTP_ENABLED'),
+      grpcEnabled: bool('COLLECTOR_GRPC_ENABLED'),
+      maxInFlight: int('COLLECTOR_MAX_IN_FLIGHT', 1),
+    },
+    otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
+    jaeger: {
+      agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),
+      agentBinaryPort: portOrOff('JAEGER_AGENT_BINARY_PORT'),
+      httpPort: portOrOff('JAEGER_HTTP_PORT'),
+      grpcPort: portOrOff('JAEGER_GRPC_PORT'),
+      samplingPort: portOrOff('JAEGER_SAMPLING_PORT'),
+      samplingStrategiesFile: raw.JAEGER_SAMPLING_STRATEGIES_FILE,
+    },
+    storage: {
+      type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite']),
+      strictTraceId: bool('STRICT_TRACE_ID'),
+      searchEnabled,
+      autocompleteKeys: parseList(raw.AUTOCOMPLETE_KEYS),
+      autocompleteTtlMs: int('AUTOCOMPLETE_TTL', 0),
+      memMaxSpans: int('MEM_MAX_SPANS', 1),
+      sqlitePath: raw.SQLITE_PATH,
+      retentionMs: parseDuration('RETENTION', raw.RETENTION),
+      retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES),
+    },
+  };
+}
+
+/** The text of `--help`: every setting with its env name, flag and default. */
+export function helpText(): string {
+  const lines = [
+    'Usage: skein [--flag value]...   (every flag also reads from its environment variable)',
+    '',
+  ];
+  for (const s of SETTINGS) {
+    const def = s.default === '' ? '(empty)' : s.default;
+    lines.push(`  ${flagName(s.env).padEnd(40)} ${s.env.padEnd(38)} default ${def}`);
+    lines.push(`      ${s.help}${'values' in s ? ` (${s.values.join('|')})` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,223 @@
+/**
+ * Every setting Skein reads: its environment name (zipkin's spelling where zipkin has one), its CLI flag,
+ * default and help. `--help`, the README table and config validation all come from this one list.
+ */
+export type SettingType =
+  'port' | 'port-or-off' | 'int' | 'bool' | 'rate' | 'string' | 'list' | 'duration' | 'bytes' | 'enum';
+
+export interface Setting {
+  env: string;
+  type: SettingType;
+  default: string;
+  help: string;
+  values?: readonly string[];
+}
+
+export const SETTINGS = [
+  // Server and query
+  {
+    env: 'QUERY_PORT',
+    type: 'port',
+    default: '9411',
+    help: 'HTTP port for the Zipkin API, collector and UI',
+  },
+  {
+    env: 'QUERY_ENABLED',
+    type: 'bool',
+    default: 'true',
+    help: 'Serve the query API (collector-only node when false)',
+  },
+  {
+    env: 'QUERY_LOOKBACK',
+    type: 'int',
+    default: '86400000',
+    help: 'Default lookback of trace searches and dependencies, ms',
+  },
+  {
+    env: 'QUERY_TIMEOUT',
+    type: 'duration',
+    default: '11s',
+    help: 'Longest a query may run before answering 500',
+  },
+  {
+    env: 'QUERY_MAX_BODY_BYTES',
+    type: 'bytes',
+    default: '64MiB',
+    help: 'Largest accepted request body after decompression (413 above)',
+  },
+  {
+    env: 'ZIPKIN_QUERY_ALLOWED_ORIGINS',
+    type: 'string',
+    default: '*',
+    help: 'CORS allowed origins, comma-separated',
+  },
+  {
+    env: 'SEARCH_ENABLED',
+    type: 'bool',
+    default: 'true',
+    help: 'Index and serve trace search and name lists',
+  },
+  { env: 'UI_ENABLED', type: 'bool', default: 'true', help: 'Serve the web UI at /zipkin/' },
+  { env: 'ZIPKIN_UI_ENVIRONMENT', type: 'string', default: '', help: 'Environment label shown in the UI' },
+  { env: 'ZIPKIN_UI_QUERY_LIMIT', type: 'int', default: '10', help: 'Default result limit in the UI' },
+  { env: 'ZIPKIN_UI_DEFAULT_LOOKBACK', type: 'int', default: '900000', help: 'Default UI lookback, ms' },
+  { env: 'ZIPKIN_UI_SEARCH_ENABLED', type: 'bool', default: 'true', help: 'Show the search page in the UI' },
+  {
+    env: 'ZIPKIN_UI_DEPENDENCY_ENABLED',
+    type: 'bool',
+    default: 'true',
+    help: 'Show the dependency page in the UI',
+  },
+  {
+    env: 'ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE',
+    type: 'rate',
+    default: '0.5',
+    help: 'Error rate from which an edge is drawn amber',
+  },
+  {
+    env: 'ZIPKIN_UI_DEPENDENCY_HIGH_ERROR_RATE',
+    type: 'rate',
+    default: '0.75',
+    help: 'Error rate from which an edge is drawn red',
+  },
+  {
+    env: 'ZIPKIN_UI_LOGS_URL',
+    type: 'string',
+    default: '',
+    help: 'Logs link template for a trace ({traceId} is replaced)',
+  },
+  { env: 'ZIPKIN_UI_SUPPORT_URL', type: 'string', default: '', help: 'Support link shown in the UI' },
+  { env: 'ZIPKIN_UI_ARCHIVE_URL', type: 'string', default: '', help: 'Archive UI link template' },
+  { env: 'ZIPKIN_UI_ARCHIVE_POST_URL', type: 'string', default: '', help: 'Archive collector URL' },
+  {
+    env: 'LOG_LEVEL',
+    type: 'enum',
+    default: 'info',
+    help: 'Log level',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  // Collector
+  {
+    env: 'COLLECTOR_SAMPLE_RATE',
+    type: 'rate',
+    default: '1.0',
+    help: 'Fraction of traces kept, 0.0-1.0 (debug spans always kept)',
+  },
+  {
+    env: 'COLLECTOR_HTTP_ENABLED',
+    type: 'bool',
+    default: 'true',
+    help: 'Accept spans on POST /api/v1/spans and /api/v2/spans',
+  },
+  {
+    env: 'COLLECTOR_GRPC_ENABLED',
+    type: 'bool',
+    default: 'true',
+    help: 'Accept zipkin.proto3.SpanService/Report (h2c) on QUERY_PORT',
+  },
+  {
+    env: 'COLLECTOR_MAX_IN_FLIGHT',
+    type: 'int',
+    default: '256',
+    help: 'Batches waiting on storage before new ones get 503 + Retry-After',
+  },
+  {
+    env: 'OTLP_HTTP_PORT',
+    type: 'port-or-off',
+    default: '4318',
+    help: 'OTLP/HTTP port (POST /v1/traces); also served on QUERY_PORT; off disables',
+  },
+  {
+    env: 'OTLP_GRPC_PORT',
+    type: 'port-or-off',
+    default: '4317',
+    help: 'OTLP/gRPC port (TraceService/Export); off disables',
+  },
+  {
+    env: 'JAEGER_AGENT_COMPACT_PORT',
+    type: 'port-or-off',
+    default: '6831',
+    help: 'Jaeger agent UDP port, thrift compact; off disables',
+  },
+  {
+    env: 'JAEGER_AGENT_BINARY_PORT',
+    type: 'port-or-off',
+    default: '6832',
+    help: 'Jaeger agent UDP port, thrift binary; off disables',
+  },
+  {
+    env: 'JAEGER_HTTP_PORT',
+    type: 'port-or-off',
+    default: '14268',
+    help: 'Jaeger collector HTTP port (POST /api/traces); also on QUERY_PORT; off disables',
+  },
+  {
+    env: 'JAEGER_GRPC_PORT',
+    type: 'port-or-off',
+    default: '14250',
+    help: 'Jaeger collector gRPC port (api_v2 PostSpans); off disables',
+  },
+  {
+    env: 'JAEGER_SAMPLING_PORT',
+    type: 'port-or-off',
+    default: '5778',
+    help: 'Jaeger remote sampling port (GET /sampling); off disables',
+  },
+  {
+    env: 'JAEGER_SAMPLING_STRATEGIES_FILE',
+    type: 'string',
+    default: '',
+    help: 'JSON file of per-service sampling strategies',
+  },
+  // Storage
+  { env: 'STORAGE_TYPE', type: 'enum', default: 'mem', help: 'Span storage', values: ['mem', 'sqlite'] },
+  {
+    env: 'STRICT_TRACE_ID',
+    type: 'bool',
+    default: 'true',
+    help: 'When false, 64-bit and 128-bit ids with the same low 64 bits are one trace',
+  },
+  {
+    env: 'AUTOCOMPLETE_KEYS',
+    type: 'list',
+    default: '',
+    help: 'Tag keys whose values are offered in the UI, comma-separated',
+  },
+  {
+    env: 'AUTOCOMPLETE_TTL',
+    type: 'int',
+    default: '3600000',
+    help: 'How long an autocomplete value is remembered before re-indexing, ms',
+  },
+  {
+    env: 'MEM_MAX_SPANS',
+    type: 'int',
+    default: '500000',
+    help: 'mem storage: spans kept before whole oldest traces are evicted',
+  },
+  {
+    env: 'SQLITE_PATH',
+    type: 'string',
+    default: 'data/skein.sqlite',
+    help: 'sqlite storage: database file (its folder is created)',
+  },
+  {
+    env: 'RETENTION',
+    type: 'duration',
+    default: '7d',
+    help: 'sqlite storage: delete traces older than this',
+  },
+  {
+    env: 'RETENTION_MAX_BYTES',
+    type: 'bytes',
+    default: '10GiB',
+    help: 'sqlite storage: delete oldest traces when the file grows past this',
+  },
+] as const satisfies readonly Setting[];
+
+export type SettingKey = (typeof SETTINGS)[number]['env'];
+
+/** QUERY_PORT -> --query-port */
+export function flagName(env: string): string {
+  return `--${env.toLowerCase().replace(/_/g, '-')}`;
+}

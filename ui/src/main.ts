@@ -1,0 +1,1 @@
+document.getElementById('root')!.textContent = 'Skein UI is being built';
