@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Span } from '../model/span.js';
+import { parseTraceIdParam } from '../model/ids.js';
+import { encodeJsonV2List } from '../codec/json-v2/json-v2-codec.js';
+import type { StorageComponent } from '../storage/storage-component.js';
+import { parseQueryRequest, QueryRequestError } from '../storage/query-request.js';
+
+export interface ZipkinApiOptions {
+  storage: StorageComponent;
+  /** QUERY_LOOKBACK: default lookback of /traces and /dependencies, ms. */
+  defaultLookbackMs: number;
+  /** QUERY_TIMEOUT: a store call slower than this fails the request with 500. */
+  timeoutMs: number;
+}
+
+/** A 404 for an unknown trace, with zipkin's message. */
+export class TraceNotFoundError extends Error {
+  override readonly name = 'TraceNotFoundError';
+}
+
+export class QueryTimeoutError extends Error {
+  override readonly name = 'QueryTimeoutError';
+}
+
+type Query = Record<string, string | undefined>;
+
+/**
+ * The Zipkin query API v2 (zipkin ZipkinQueryApiV2). Registered at /api/v2 and again at /zipkin/api/v2,
+ * where Lens and links built for it look. Parameter errors are QueryRequestError (400 with the message).
+ */
+export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions): void {
+  const { storage } = opts;
+  const timed = <T>(p: Promise<T>): Promise<T> => withTimeout(p, opts.timeoutMs);
+
+  app.get('/services', async (_req, reply) => names(reply, await timed(storage.serviceAndSpanNames().getServiceNames())));
+
+  app.get<{ Querystring: Query }>('/spans', async (req, reply) => {
+    const svc = required(req.query, 'serviceName').toLowerCase();
+    return names(reply, await timed(storage.serviceAndSpanNames().getSpanNames(svc)));
+  });
+
+  app.get<{ Querystring: Query }>('/remoteServices', async (req, reply) => {
+    const svc = required(req.query, 'serviceName').toLowerCase();
+    return names(reply, await timed(storage.serviceAndSpanNames().getRemoteServiceNames(svc)));
+  });
+
+  app.get<{ Querystring: Query }>('/traces', async (req, reply) => {
+    const q = req.query;
+    const request = parseQueryRequest(
+      {
+        serviceName: q.serviceName,
+        remoteServiceName: q.remoteServiceName,
+        spanName: q.spanName,
+        annotationQuery: q.annotationQuery,
+        minDuration: optionalInt(q, 'minDuration'),
+        maxDuration: optionalInt(q, 'maxDuration'),
+        endTs: optionalInt(q, 'endTs'),
+        lookback: optionalInt(q, 'lookback'),
+        limit: optionalInt(q, 'limit'),
+      },
+      { nowMs: Date.now(), lookbackMs: opts.defaultLookbackMs },
+    );
+    return json(reply, encodeTraces(await timed(storage.spanStore().getTraces(request))));
+  });
+
+  app.get<{ Params: { traceId: string } }>('/trace/:traceId', async (req, reply) => {
+    const id = traceIdParam(req.params.traceId);
+    const spans = await timed(storage.traces().getTrace(id));
+    if (spans.length === 0) throw new TraceNotFoundError(`${id} not found`);
+    return json(reply, encodeJsonV2List(spans));
+  });
+
+  app.get<{ Querystring: Query }>('/traceMany', async (req, reply) => {
+    const raw = (req.query.traceIds ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (raw.length === 0) throw new QueryRequestError('traceIds parameter is empty');
+    const seen = new Set<string>();
+    for (const r of raw) {
+      const id = traceIdParam(r);
+      if (seen.has(id)) throw new QueryRequestError(`redundant traceId: ${r}`);
+      seen.add(id);
+    }
+    return json(reply, encodeTraces(await timed(storage.traces().getTraces([...seen]))));
+  });
+
+  app.get<{ Querystring: Query }>('/dependencies', async (req, reply) => {
+    const endTs = optionalInt(req.query, 'endTs');
+    if (endTs === undefined) throw new QueryRequestError('endTs is required');
+    if (endTs <= 0) throw new QueryRequestError('endTs <= 0');
+    const lookback = optionalInt(req.query, 'lookback') ?? opts.defaultLookbackMs;
+    if (lookback <= 0) throw new QueryRequestError('lookback <= 0');
+    const links = await timed(storage.spanStore().getDependencies(endTs, lookback));
+    return json(reply, JSON.stringify(links.map((l) => (l.errorCount ? l : { parent: l.parent, child: l.child, callCount: l.callCount }))));
+  });
+
+  app.get('/autocompleteKeys', async (_req, reply) => names(reply, await timed(storage.autocompleteTags().getKeys())));
+
+  app.get<{ Querystring: Query }>('/autocompleteValues', async (req, reply) => {
+    const key = required(req.query, 'key');
+    return names(reply, await timed(storage.autocompleteTags().getValues(key)));
+  });
+}
+
+function encodeTraces(traces: Span[][]): string {
+  return `[${traces.map((t) => encodeJsonV2List(t)).join(',')}]`;
+}
+
+function json(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type('application/json').send(body);
+}
+
+/** zipkin: name lists are cacheable once there are enough of them to be worth it (> 3). */
+function names(reply: FastifyReply, list: string[]): FastifyReply {
+  if (list.length > 3) reply.header('Cache-Control', 'max-age=300, must-revalidate');
+  return json(reply, JSON.stringify(list));
+}
+
+function required(q: Query, key: string): string {
+  const v = q[key];
+  if (v === undefined || v.trim() === '') throw new QueryRequestError(`${key} is required`);
+  return v.trim();
+}
+
+function optionalInt(q: Query, key: string): number | undefined {
+  const v = q[key];
+  if (v === undefined || v.trim() === '') return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new QueryRequestError(`${key} should be an integer but was ${v.slice(0, 40)}`);
+  return Number(v.trim());
+}
+
+function traceIdParam(raw: string): string {
+  const id = parseTraceIdParam(raw);
+  if (id === undefined) {
+    throw new QueryRequestError(`${raw.slice(0, 64)} should be a 1 to 32 character lower-hex string with no prefix`);
+  }
+  return id;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueryTimeoutError(`query took longer than QUERY_TIMEOUT (${ms} ms)`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,44 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import { createServer } from 'node:http';
+import type { Logger } from 'pino';
+import { isDecodeError } from '../model/decode-error.js';
+import { QueryRequestError } from '../storage/query-request.js';
+import { BodyTooLargeError, UnsupportedEncodingError } from '../collector/http/read-body.js';
+import { CollectorBusyError } from '../collector/collector.js';
+import { TraceNotFoundError } from '../query/zipkin-api-v2.js';
+
+/**
+ * A fastify app whose server is created but never listens itself: the shared-port front door
+ * (shared-port.ts) hands it connections. Error mapping for every route lives here, in one catalogue.
+ */
+export async function createHttpApp(logger: Logger, allowedOrigins: string[]): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request logs would dominate under ingest load; errors are logged by the handler below.
+    disableRequestLogging: true,
+    serverFactory: (handler) => createServer({ keepAliveTimeout: 65_000 }, handler),
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  await app.register(cors, {
+    origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+  });
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
+    if (isDecodeError(err)) return text(400, err.message);
+    if (err instanceof QueryRequestError) return text(400, err.message);
+    if (err instanceof TraceNotFoundError) return text(404, err.message);
+    if (err instanceof BodyTooLargeError) return text(413, err.message);
+    if (err instanceof UnsupportedEncodingError) return text(415, err.message);
+    if (err instanceof CollectorBusyError) {
+      reply.header('Retry-After', String(err.retryAfterSeconds));
+      return text(503, err.message);
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode < 500) return text(err.statusCode, err.message);
+    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return text(500, err.message || 'Internal Server Error');
+  });
+  // pino's Logger and fastify's base logger type differ only nominally.
+  return app as unknown as FastifyInstance;
+}

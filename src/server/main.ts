@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { ConfigError, helpText, parseConfig, readRawConfig } from './config.js';
+import { startSkein } from './skein-server.js';
+
+/** CLI entry: `npm start -- --help`, flags or environment variables, graceful stop on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${helpText()}\n`);
+    return;
+  }
+  let config;
+  try {
+    config = parseConfig(readRawConfig(process.env, argv));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`skein: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = pino({ level: config.logLevel });
+  let server;
+  try {
+    server = await startSkein(config, logger);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    logger.fatal({ err }, err.code === 'EADDRINUSE' ? `port in use: ${err.message}` : 'failed to start');
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing accepted work');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

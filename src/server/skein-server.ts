@@ -1,0 +1,108 @@
+import { once } from 'node:events';
+import { createServer as createH2Server, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { Collector } from '../collector/collector.js';
+import { PrometheusCollectorMetrics } from '../collector/collector-metrics.js';
+import { CollectorSampler } from '../collector/sampler.js';
+import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
+import { registerZipkinHttpCollector } from '../collector/http/zipkin-http-collector.js';
+import { registerZipkinApiV2 } from '../query/zipkin-api-v2.js';
+import { registerHealth, registerInfo } from '../query/health.js';
+import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
+import { uiConfigJson } from '../query/ui-config.js';
+import { registerUi } from '../query/ui-static.js';
+import type { StorageComponent } from '../storage/storage-component.js';
+import type { Config } from './config.js';
+import { createHttpApp } from './http-app.js';
+import { createSharedPortServer } from './shared-port.js';
+import { openStorage } from './storage-factory.js';
+import { http2StreamHandler, registerTransportRoutes, startTransportListeners, type Listener } from './transports.js';
+import { VERSION } from './version.js';
+
+export interface RunningSkein {
+  /** http://127.0.0.1:<QUERY_PORT as bound> */
+  url: string;
+  port: number;
+  /** Bound ports of the other listeners, by name (otlp-http, otlp-grpc, jaeger-udp-binary, ...). */
+  listeners: Record<string, number>;
+  storage: StorageComponent;
+  logger: Logger;
+  /** Graceful: stop accepting, finish accepted requests, flush storage, close it. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every part from the config and starts listening. */
+export async function startSkein(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningSkein> {
+  const { storage, name: storageName } = await openStorage(config, logger);
+  const registry = createMetricsRegistry();
+  const collector = new Collector({
+    consumer: storage.spanConsumer(),
+    sampler: new CollectorSampler(config.collector.sampleRate),
+    metrics: new PrometheusCollectorMetrics(registry),
+    logger,
+    maxInFlight: config.collector.maxInFlight,
+  });
+  const ctx = { config, collector, logger };
+
+  const app = await createHttpApp(logger, config.allowedOrigins);
+  installRawBodyParser(app, config.maxBodyBytes);
+  registerMetrics(app, registry);
+  registerHealth(app, storage, storageName);
+  registerInfo(app, { version: VERSION, commit: 'unknown' });
+  if (config.collector.httpEnabled) registerZipkinHttpCollector(app, collector);
+  registerTransportRoutes(app, ctx);
+  if (config.queryEnabled) {
+    const apiOptions = { storage, defaultLookbackMs: config.queryLookbackMs, timeoutMs: config.queryTimeoutMs };
+    await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/api/v2' });
+    await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/zipkin/api/v2' });
+    const uiConfig = uiConfigJson({ ...config.ui });
+    app.get('/zipkin/config.json', async () => uiConfig);
+    if (config.uiEnabled) await registerUi(app);
+  }
+  await app.ready();
+
+  let h2: Http2Server | undefined;
+  const onStream = http2StreamHandler(ctx);
+  if (onStream) {
+    h2 = createH2Server();
+    h2.on('stream', onStream);
+  }
+  const front = createSharedPortServer(app.server as HttpServer, h2);
+  front.listen(config.queryPort);
+  await once(front, 'listening');
+  const port = (front.address() as AddressInfo).port;
+
+  let others: Listener[];
+  try {
+    others = await startTransportListeners(ctx);
+  } catch (e) {
+    front.close();
+    await app.close();
+    await storage.close();
+    throw e;
+  }
+  logger.info({ port, storage: storageName, listeners: Object.fromEntries(others.map((l) => [l.name, l.port])) }, `Skein ${VERSION} serving on :${port} (UI at /zipkin/)`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    listeners: Object.fromEntries(others.map((l) => [l.name, l.port])),
+    storage,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        front.close();
+        await Promise.allSettled(others.map((l) => l.close()));
+        // Waits for in-flight requests (each awaits its storage write) before resolving.
+        const idle = app.server as HttpServer;
+        idle.closeIdleConnections();
+        await app.close();
+        h2?.close();
+        await collector.drain();
+        await storage.close();
+      })()),
+  };
+}

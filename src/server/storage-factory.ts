@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { StorageComponent } from '../storage/storage-component.js';
+import { MemoryStorage } from '../storage/memory/memory-storage.js';
+import type { Config } from './config.js';
+
+/** Opens the configured backend. The only place that knows every backend. Returns it with a display name. */
+export async function openStorage(config: Config, logger: Logger): Promise<{ storage: StorageComponent; name: string }> {
+  const s = config.storage;
+  const options = { strictTraceId: s.strictTraceId, searchEnabled: s.searchEnabled, autocompleteKeys: s.autocompleteKeys };
+  switch (s.type) {
+    case 'mem':
+      return { storage: new MemoryStorage({ ...options, maxSpans: s.memMaxSpans }), name: 'MemoryStorage' };
+    default:
+      void logger;
+      throw new Error(`STORAGE_TYPE=${s.type} is not available yet`);
+  }
+}
