@@ -60,10 +60,17 @@ export function normalizeSpan(input: SpanInput): Span {
   const remote = endpoint(input.remoteEndpoint, 'remoteEndpoint');
   if (remote) ordered.remoteEndpoint = remote;
 
-  if (input.annotations != null && input.annotations.length > 0) {
-    ordered.annotations = normalizeAnnotations(input.annotations);
+  if (input.annotations != null) {
+    // Decoders hand over parsed wire data, so a wrong JSON type must become a DecodeError, not a TypeError.
+    if (!Array.isArray(input.annotations)) {
+      throw new DecodeError(`annotations: Expected an array but was ${typeName(input.annotations)}`);
+    }
+    if (input.annotations.length > 0) ordered.annotations = normalizeAnnotations(input.annotations);
   }
   if (input.tags != null) {
+    if (typeof input.tags !== 'object' || Array.isArray(input.tags)) {
+      throw new DecodeError(`tags: Expected an object but was ${typeName(input.tags)}`);
+    }
     const tags: Record<string, string> = {};
     let any = false;
     for (const [k, v] of Object.entries(input.tags)) {
@@ -87,6 +94,9 @@ export function normalizeAnnotations(
 ): Annotation[] {
   const out: Annotation[] = [];
   list.forEach((a, i) => {
+    if (a == null || typeof a !== 'object') {
+      throw new DecodeError(`Incomplete annotation at annotations[${i}]: expected an object`);
+    }
     const ts = asMicros(a.timestamp, `annotations[${i}].timestamp`);
     if (ts === undefined)
       throw new DecodeError(`Incomplete annotation at annotations[${i}]: timestamp is required`);
