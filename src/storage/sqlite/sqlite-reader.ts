@@ -1,0 +1,207 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { DependencyLink } from '../../model/dependency-link.js';
+import { lowTraceId } from '../../model/ids.js';
+import type { Span } from '../../model/span.js';
+import { linkDependencies } from '../dependency-linker.js';
+import type { QueryRequest } from '../query-request.js';
+import { traceMatches, traceTimestamp } from '../trace-matcher.js';
+import type { StorageOptions } from '../storage-component.js';
+import { annotationTerm, nameTerm, remoteTerm, SERVICE_TERM, tagKeyTerm, tagTerm } from './sqlite-terms.js';
+
+interface CandidateRow {
+  tid: number;
+  trace_id: string;
+  trace_low: string;
+  ts: number;
+}
+
+/**
+ * Every query, on a read-only connection. SQL narrows traces with the indexes (time window, terms,
+ * duration); the shared trace matcher then decides exactly as zipkin does, so the index only has to
+ * return a superset.
+ */
+export class SqliteReader {
+  private readonly spansByTraceId: Statement<[string]>;
+  private readonly spansByLow: Statement<[string]>;
+  private readonly spansByTid: Statement<[number]>;
+  private readonly names: Statement<[string, string]>;
+  private readonly services: Statement;
+  private readonly windowSpans: Statement<[number, number]>;
+  private readonly searchCache = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly opts: StorageOptions,
+  ) {
+    this.spansByTraceId = db
+      .prepare(
+        'SELECT s.json FROM traces t JOIN spans s ON s.tid = t.tid WHERE t.trace_id = ? ORDER BY s.rowid',
+      )
+      .pluck();
+    this.spansByLow = db
+      .prepare(
+        'SELECT s.json FROM traces t JOIN spans s ON s.tid = t.tid WHERE t.trace_low = ? ORDER BY s.rowid',
+      )
+      .pluck();
+    this.spansByTid = db.prepare('SELECT json FROM spans WHERE tid = ? ORDER BY rowid').pluck();
+    this.names = db.prepare('SELECT name FROM names WHERE kind = ? AND svc = ?').pluck();
+    this.services = db.prepare("SELECT svc FROM names WHERE kind = 's'").pluck();
+    // Dependency links group by the low 64 bits whatever STRICT_TRACE_ID says (zipkin DependencyLinker).
+    this.windowSpans = db.prepare(
+      `SELECT t.trace_low AS low, s.json AS json FROM traces t JOIN spans s ON s.tid = t.tid
+       WHERE t.trace_low IN (SELECT trace_low FROM traces WHERE ts BETWEEN ? AND ?)
+       ORDER BY t.trace_low, s.rowid`,
+    );
+  }
+
+  getTrace(traceId: string): Span[] {
+    const rows = this.opts.strictTraceId
+      ? (this.spansByTraceId.all(traceId) as string[])
+      : (this.spansByLow.all(lowTraceId(traceId)) as string[]);
+    return rows.map(parseSpan);
+  }
+
+  getTraces(traceIds: readonly string[]): Span[][] {
+    const seen = new Set<string>();
+    const out: Span[][] = [];
+    for (const id of traceIds) {
+      const key = this.opts.strictTraceId ? id : lowTraceId(id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const trace = this.getTrace(id);
+      if (trace.length > 0) out.push(trace);
+    }
+    return out;
+  }
+
+  search(request: QueryRequest): Span[][] {
+    if (!this.opts.searchEnabled) return [];
+    const { sql, params } = searchSql(request);
+    let stmt = this.searchCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (this.searchCache.size > 200) this.searchCache.clear();
+      this.searchCache.set(sql, stmt);
+    }
+    const lo = (request.endTs - request.lookback) * 1000;
+    const hi = request.endTs * 1000;
+    const page = request.limit + 16;
+    const found = new Map<string, Span[]>();
+    let cursor = { ts: hi + 1, tid: 0 };
+    for (;;) {
+      const rows = stmt.all({ ...params, lo, hi, cts: cursor.ts, ctid: cursor.tid, page }) as CandidateRow[];
+      for (const row of rows) {
+        const key = this.opts.strictTraceId ? row.trace_id : row.trace_low;
+        if (found.has(key)) continue;
+        const spans = (
+          this.opts.strictTraceId
+            ? (this.spansByTid.all(row.tid) as string[])
+            : (this.spansByLow.all(row.trace_low) as string[])
+        ).map(parseSpan);
+        if (traceMatches(request, spans)) found.set(key, spans);
+        if (found.size >= request.limit) break;
+      }
+      const last = rows[rows.length - 1];
+      if (found.size >= request.limit || rows.length < page || !last) break;
+      cursor = { ts: last.ts, tid: last.tid };
+    }
+    // With STRICT_TRACE_ID=false a group's timestamp is computed over all its ids, so order again.
+    return [...found.values()].sort((a, b) => (traceTimestamp(b) ?? 0) - (traceTimestamp(a) ?? 0));
+  }
+
+  getDependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
+    if (!this.opts.searchEnabled) return [];
+    const lo = (endTsMs - lookbackMs) * 1000;
+    const hi = endTsMs * 1000;
+    const rows = this.windowSpans.iterate(lo, hi) as IterableIterator<{ low: string; json: string }>;
+    return linkDependencies(groupByLow(rows));
+  }
+
+  getServiceNames(): string[] {
+    if (!this.opts.searchEnabled) return [];
+    return (this.services.all() as string[]).sort();
+  }
+
+  getRemoteServiceNames(serviceName: string): string[] {
+    return this.nameList('r', serviceName.toLowerCase());
+  }
+
+  getSpanNames(serviceName: string): string[] {
+    return this.nameList('n', serviceName.toLowerCase());
+  }
+
+  getAutocompleteKeys(): string[] {
+    if (!this.opts.searchEnabled) return [];
+    return [...new Set(this.opts.autocompleteKeys)].sort();
+  }
+
+  getAutocompleteValues(key: string): string[] {
+    if (!this.opts.autocompleteKeys.includes(key)) return [];
+    return this.nameList('v', key);
+  }
+
+  private nameList(kind: string, svc: string): string[] {
+    if (!this.opts.searchEnabled) return [];
+    return (this.names.all(kind, svc) as string[]).sort();
+  }
+}
+
+function parseSpan(json: string): Span {
+  return JSON.parse(json) as Span;
+}
+
+function* groupByLow(rows: IterableIterator<{ low: string; json: string }>): Generator<Span[]> {
+  let low: string | undefined;
+  let group: Span[] = [];
+  for (const row of rows) {
+    if (row.low !== low) {
+      if (group.length > 0) yield group;
+      low = row.low;
+      group = [];
+    }
+    group.push(parseSpan(row.json));
+  }
+  if (group.length > 0) yield group;
+}
+
+/**
+ * The candidate query for a search: traces in the window, newest first, that have a term for every
+ * criterion (for serviceName's spans only, when given). Keyset paging on (ts, tid) lets the caller fetch
+ * more candidates when the matcher rejects some. Only the shape varies with the request, so statements
+ * are cached by their SQL.
+ */
+export function searchSql(request: QueryRequest): { sql: string; params: Record<string, string | number> } {
+  const params: Record<string, string | number> = {};
+  const where: string[] = [];
+  const svc = request.serviceName;
+  const svcClause = svc === undefined ? '' : ' AND svc = @svc';
+  if (svc !== undefined) params.svc = svc;
+  const termIn = (terms: readonly string[]) => {
+    const names = terms.map((t) => {
+      const name = `t${Object.keys(params).length}`;
+      params[name] = t;
+      return `@${name}`;
+    });
+    const test = names.length === 1 ? `term = ${names[0]}` : `term IN (${names.join(', ')})`;
+    where.push(`tid IN (SELECT tid FROM terms WHERE ${test}${svcClause})`);
+  };
+  if (request.remoteServiceName !== undefined) termIn([remoteTerm(request.remoteServiceName)]);
+  if (request.spanName !== undefined) termIn([nameTerm(request.spanName)]);
+  for (const [key, value] of request.annotationQuery.tags) {
+    // zipkin: "k=" (empty value) matches like the bare word k.
+    if (value === '') termIn([tagKeyTerm(key), annotationTerm(key)]);
+    else termIn([tagTerm(key, value)]);
+  }
+  for (const word of request.annotationQuery.words) termIn([tagKeyTerm(word), annotationTerm(word)]);
+  if (svc !== undefined && where.length === 0) termIn([SERVICE_TERM]);
+  if (request.minDuration !== undefined || request.maxDuration !== undefined) {
+    params.dmin = request.minDuration ?? 0;
+    params.dmax = request.maxDuration ?? Number.MAX_SAFE_INTEGER;
+    where.push('tid IN (SELECT tid FROM spans WHERE duration BETWEEN @dmin AND @dmax)');
+  }
+  const sql = `SELECT tid, trace_id, trace_low, ts FROM traces
+    WHERE ts BETWEEN @lo AND @hi AND (ts < @cts OR (ts = @cts AND tid < @ctid))
+    ${where.map((w) => `AND ${w}`).join('\n    ')}
+    ORDER BY ts DESC, tid DESC LIMIT @page`;
+  return { sql, params };
+}

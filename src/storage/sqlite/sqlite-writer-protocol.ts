@@ -1,0 +1,38 @@
+import type { Span } from '../../model/span.js';
+import type { StorageSize } from './sqlite-retention.js';
+
+/** What the writer worker is started with (workerData). */
+export interface WriterInit {
+  path: string;
+  searchEnabled: boolean;
+  autocompleteKeys: string[];
+  retentionMs: number;
+  retentionMaxBytes: number;
+  /** How often retention looks at age and size when no ingest triggers it. */
+  retentionIntervalMs: number;
+  retentionBatchTraces: number;
+  /** Most spans committed in one transaction; the rest wait for the next one. */
+  maxSpansPerCommit: number;
+}
+
+export interface RetentionRunResult {
+  deletedTraces: number;
+  size: StorageSize;
+}
+
+export type ToWriter =
+  | { type: 'accept'; id: number; spans: readonly Span[] }
+  /** Run retention until nothing is due, then answer 'retained'. */
+  | { type: 'retain'; id: number; nowMs?: number }
+  | { type: 'size'; id: number }
+  | { type: 'close' };
+
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'fatal'; name: string; message: string }
+  | { type: 'ack'; ids: number[] }
+  | { type: 'nack'; id: number; message: string }
+  | { type: 'retained'; id: number; result: RetentionRunResult }
+  | { type: 'size'; id: number; size: StorageSize }
+  | { type: 'log'; level: 'info' | 'warn'; obj: object; msg: string }
+  | { type: 'closed' };

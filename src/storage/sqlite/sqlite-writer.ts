@@ -1,0 +1,157 @@
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { lowTraceId } from '../../model/ids.js';
+import type { Span } from '../../model/span.js';
+import { spanTerms } from './sqlite-terms.js';
+
+export interface SqliteWriterOptions {
+  searchEnabled: boolean;
+  autocompleteKeys: readonly string[];
+}
+
+/**
+ * The only code that writes spans: one synchronous transaction per call. It runs on the writer worker
+ * (sqlite-writer-worker.ts), which owns the single write connection; tests may drive it directly.
+ */
+export class SqliteWriter {
+  private readonly upsertTrace: Statement<[string, string, number | null, number | null, number]>;
+  private readonly spanExists: Statement<[number, string, string]>;
+  private readonly insertSpan: Statement<[number, string, number | null, string]>;
+  private readonly insertTerm: Statement<[string, string, number]>;
+  private readonly upsertName: Statement<[string, string, string, number]>;
+  private readonly tracesOfLow: Statement<[string]>;
+  private readonly spansOfTrace: Statement<[number]>;
+  private readonly deleteTerm: Statement<[string, string, number]>;
+  private readonly deleteSpans: Statement<[number]>;
+  private readonly deleteTraceRow: Statement<[number]>;
+  private readonly autocompleteKeys: ReadonlySet<string>;
+  private readonly writeTx: Transaction<(batches: readonly (readonly Span[])[]) => number>;
+  private readonly deleteTx: Transaction<(lows: readonly string[]) => number>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly opts: SqliteWriterOptions,
+  ) {
+    this.autocompleteKeys = new Set(opts.autocompleteKeys);
+    // min() of two values where NULL means "not known yet".
+    const least = (col: string) =>
+      `min(coalesce(${col}, excluded.${col}), coalesce(excluded.${col}, ${col}))`;
+    this.upsertTrace = db.prepare(
+      `INSERT INTO traces (trace_id, trace_low, root_ts, min_ts, arrived_us) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (trace_id) DO UPDATE SET root_ts = ${least('root_ts')}, min_ts = ${least('min_ts')}
+       RETURNING tid, keep_ts`,
+    );
+    this.spanExists = db.prepare('SELECT 1 FROM spans WHERE tid = ? AND span_id = ? AND json = ?').pluck();
+    this.insertSpan = db.prepare('INSERT INTO spans (tid, span_id, duration, json) VALUES (?, ?, ?, ?)');
+    this.insertTerm = db.prepare('INSERT OR IGNORE INTO terms (term, svc, tid) VALUES (?, ?, ?)');
+    this.upsertName = db.prepare(
+      `INSERT INTO names (kind, svc, name, last_ts) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, svc, name) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts)`,
+    );
+    this.tracesOfLow = db.prepare('SELECT tid FROM traces WHERE trace_low = ?').pluck();
+    this.spansOfTrace = db.prepare('SELECT json FROM spans WHERE tid = ?').pluck();
+    this.deleteTerm = db.prepare('DELETE FROM terms WHERE term = ? AND svc = ? AND tid = ?');
+    this.deleteSpans = db.prepare('DELETE FROM spans WHERE tid = ?');
+    this.deleteTraceRow = db.prepare('DELETE FROM traces WHERE tid = ?');
+    this.writeTx = db.transaction((batches: readonly (readonly Span[])[]) => this.writeAll(batches));
+    this.deleteTx = db.transaction((lows: readonly string[]) => this.deleteAll(lows));
+  }
+
+  /**
+   * Stores every span of every batch in ONE transaction (group commit: one WAL commit for many requests).
+   * Returns the number of spans newly stored (exact duplicates of stored spans are skipped: accept is
+   * idempotent). Throws, storing nothing, if any write fails.
+   */
+  write(batches: readonly (readonly Span[])[]): number {
+    return this.writeTx.immediate(batches);
+  }
+
+  private writeAll(batches: readonly (readonly Span[])[]): number {
+    const nowUs = Date.now() * 1000;
+    // Per trace id: the earliest root timestamp and earliest timestamp in this transaction.
+    const traceTimes = new Map<string, { root: number | null; min: number | null }>();
+    for (const spans of batches) {
+      for (const span of spans) {
+        let t = traceTimes.get(span.traceId);
+        if (!t) traceTimes.set(span.traceId, (t = { root: null, min: null }));
+        const ts = span.timestamp;
+        if (ts === undefined) continue;
+        if (t.min === null || ts < t.min) t.min = ts;
+        if (span.parentId === undefined && (t.root === null || ts < t.root)) t.root = ts;
+      }
+    }
+    const traces = new Map<string, { tid: number; keepTs: number }>();
+    for (const [traceId, t] of traceTimes) {
+      const row = this.upsertTrace.get(traceId, lowTraceId(traceId), t.root, t.min, nowUs) as {
+        tid: number;
+        keep_ts: number;
+      };
+      traces.set(traceId, { tid: row.tid, keepTs: row.keep_ts });
+    }
+
+    const names = new Map<string, [string, string, string, number]>();
+    const addName = (kind: string, svc: string, name: string, ts: number) => {
+      const key = `${kind}\0${svc}\0${name}`;
+      const prev = names.get(key);
+      if (!prev || prev[3] < ts) names.set(key, [kind, svc, name, ts]);
+    };
+    let stored = 0;
+    for (const spans of batches) {
+      for (const span of spans) {
+        const { tid, keepTs } = traces.get(span.traceId)!;
+        const json = JSON.stringify(span);
+        if (this.spanExists.get(tid, span.id, json) !== undefined) continue;
+        this.insertSpan.run(tid, span.id, span.duration ?? null, json);
+        stored++;
+        if (!this.opts.searchEnabled) continue; // zipkin: no search, no index
+        for (const { term, svc } of spanTerms(span)) this.insertTerm.run(term, svc, tid);
+        const svc = span.localEndpoint?.serviceName;
+        if (svc !== undefined) {
+          addName('s', svc, '', keepTs);
+          const remote = span.remoteEndpoint?.serviceName;
+          if (remote !== undefined) addName('r', svc, remote, keepTs);
+          if (span.name !== undefined) addName('n', svc, span.name, keepTs);
+        }
+        if (span.tags && this.autocompleteKeys.size > 0) {
+          for (const key in span.tags) {
+            if (this.autocompleteKeys.has(key)) addName('v', key, span.tags[key]!, keepTs);
+          }
+        }
+      }
+    }
+    for (const n of names.values()) this.upsertName.run(...n);
+    return stored;
+  }
+
+  /**
+   * Deletes whole traces: every trace row sharing one of the given low 64-bit ids, so a trace mixing
+   * 64- and 128-bit ids (STRICT_TRACE_ID=false) goes at once. Returns the number of trace rows deleted.
+   */
+  deleteTraces(lows: readonly string[]): number {
+    return this.deleteTx.immediate(lows);
+  }
+
+  private deleteAll(lows: readonly string[]): number {
+    let deleted = 0;
+    for (const low of lows) {
+      for (const tid of this.tracesOfLow.all(low) as number[]) {
+        // The terms of a trace are derived again from its spans rather than indexed by tid, which would
+        // double the size of the biggest index just to serve retention.
+        for (const json of this.spansOfTrace.all(tid) as string[]) {
+          for (const { term, svc } of spanTerms(JSON.parse(json) as Span))
+            this.deleteTerm.run(term, svc, tid);
+        }
+        this.deleteSpans.run(tid);
+        this.deleteTraceRow.run(tid);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  /** Names and autocomplete values that no stored trace can still carry. */
+  pruneNames(): void {
+    this.db
+      .prepare('DELETE FROM names WHERE last_ts < (SELECT coalesce(min(keep_ts), 9e18) FROM traces)')
+      .run();
+  }
+}
