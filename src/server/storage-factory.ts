@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { StorageComponent } from '../storage/storage-component.js';
 import { MemoryStorage } from '../storage/memory/memory-storage.js';
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import type { Config } from './config.js';
 
 /** Opens the configured backend. The only place that knows every backend. Returns it with a display name. */
@@ -10,6 +11,16 @@ export async function openStorage(config: Config, logger: Logger): Promise<{ sto
   switch (s.type) {
     case 'mem':
       return { storage: new MemoryStorage({ ...options, maxSpans: s.memMaxSpans }), name: 'MemoryStorage' };
+    case 'sqlite': {
+      const storage = await openSqliteStorage({
+        ...options,
+        path: s.sqlitePath,
+        retentionMs: s.retentionMs,
+        retentionMaxBytes: s.retentionMaxBytes,
+        logger,
+      });
+      return { storage, name: `SqliteStorage(${storage.path})` };
+    }
     default:
       void logger;
       throw new Error(`STORAGE_TYPE=${s.type} is not available yet`);
