@@ -1,0 +1,256 @@
+import type { DependencyLink } from '../../model/dependency-link.js';
+import { lowTraceId, parseTraceIdParam } from '../../model/ids.js';
+import type { Span } from '../../model/span.js';
+import { linkDependencies } from '../dependency-linker.js';
+import type { QueryRequest } from '../query-request.js';
+import type {
+  AutocompleteTags,
+  CheckResult,
+  ServiceAndSpanNames,
+  SpanConsumer,
+  SpanStore,
+  StorageComponent,
+  StorageOptions,
+  Traces,
+} from '../storage-component.js';
+import { inQueryWindow, spansMatch } from '../trace-matcher.js';
+import { sameSpan } from './same-span.js';
+import { SearchIndex } from './search-index.js';
+import { TimeIndex } from './time-index.js';
+import { hasRef, refCount, refItems } from './trace-refs.js';
+
+export interface MemoryStorageOptions extends StorageOptions {
+  /** MEM_MAX_SPANS: past this many spans, whole traces are evicted, oldest trace timestamp first. */
+  maxSpans: number;
+}
+
+/**
+ * The spans of one trace plus what search needs about them. Indexes point at this record, never at
+ * copies of spans. `ts` is the trace timestamp (trace-matcher traceTimestamp), 0 when no span has one.
+ */
+interface TraceRecord {
+  spans: Span[];
+  ts: number;
+  /** Earliest timestamp of a span without parentId, 0 when none. */
+  rootTs: number;
+  /** Earliest timestamp of any span, 0 when none. */
+  minTs: number;
+}
+
+/**
+ * Above this many indexed candidates, a search walks the time window newest first and checks candidate
+ * membership, instead of sorting every candidate by timestamp.
+ */
+const SORT_CANDIDATES_MAX = 10_000;
+
+/**
+ * In-memory storage (STORAGE_TYPE=mem): traces keyed by trace id (its low 64 bits when strictTraceId is
+ * false), bounded by maxSpans with whole-trace eviction, searched through name/tag indexes and a time index.
+ * Everything is synchronous underneath, so each call sees a consistent state.
+ */
+export class MemoryStorage implements StorageComponent {
+  private readonly strictTraceId: boolean;
+  private readonly searchEnabled: boolean;
+  private readonly maxSpans: number;
+  private readonly autocompleteKeys: string[];
+  private readonly traceMap = new Map<string, TraceRecord>();
+  private readonly timeIndex = new TimeIndex<TraceRecord>();
+  private readonly searchIndex = new SearchIndex<TraceRecord>();
+  private storedSpans = 0;
+
+  private readonly consumer: SpanConsumer;
+  private readonly store: SpanStore;
+  private readonly byId: Traces;
+  private readonly names: ServiceAndSpanNames;
+  private readonly autocomplete: AutocompleteTags;
+
+  constructor(opts: MemoryStorageOptions) {
+    if (!(opts.maxSpans > 0)) throw new RangeError(`maxSpans must be positive, was ${opts.maxSpans}`);
+    this.strictTraceId = opts.strictTraceId;
+    this.searchEnabled = opts.searchEnabled;
+    this.maxSpans = opts.maxSpans;
+    this.autocompleteKeys = [...new Set(opts.autocompleteKeys)];
+
+    this.consumer = { accept: async (spans) => this.accept(spans) };
+    this.store = {
+      getTraces: async (request) => this.search(request),
+      getDependencies: async (endTsMs, lookbackMs) => this.dependencies(endTsMs, lookbackMs),
+    };
+    this.byId = {
+      getTrace: async (traceId) => this.trace(traceId),
+      getTraces: async (traceIds) => this.traceMany(traceIds),
+    };
+    const search = this.searchEnabled;
+    this.names = {
+      getServiceNames: async () => (search ? this.searchIndex.serviceNames() : []),
+      getRemoteServiceNames: async (service) =>
+        search ? this.searchIndex.remoteServiceNamesOf(service.toLowerCase()) : [],
+      getSpanNames: async (service) => (search ? this.searchIndex.spanNamesOf(service.toLowerCase()) : []),
+    };
+    this.autocomplete = {
+      getKeys: async () => (search ? [...this.autocompleteKeys] : []),
+      getValues: async (key) =>
+        search && this.autocompleteKeys.includes(key) ? this.searchIndex.tagValuesOf(key) : [],
+    };
+  }
+
+  spanConsumer(): SpanConsumer {
+    return this.consumer;
+  }
+
+  spanStore(): SpanStore {
+    return this.store;
+  }
+
+  traces(): Traces {
+    return this.byId;
+  }
+
+  serviceAndSpanNames(): ServiceAndSpanNames {
+    return this.names;
+  }
+
+  autocompleteTags(): AutocompleteTags {
+    return this.autocomplete;
+  }
+
+  async check(): Promise<CheckResult> {
+    return { ok: true };
+  }
+
+  async close(): Promise<void> {
+    this.traceMap.clear();
+    this.timeIndex.clear();
+    this.searchIndex.clear();
+    this.storedSpans = 0;
+  }
+
+  /** How many spans are held now (after de-duplication and eviction). */
+  get spanCount(): number {
+    return this.storedSpans;
+  }
+
+  /** How many traces are held now. */
+  get traceCount(): number {
+    return this.traceMap.size;
+  }
+
+  private accept(spans: readonly Span[]): void {
+    for (const span of spans) this.acceptOne(span);
+    while (this.storedSpans > this.maxSpans) this.evictOldestTrace();
+  }
+
+  private acceptOne(span: Span): void {
+    const key = this.keyOf(span.traceId);
+    let record = this.traceMap.get(key);
+    if (record === undefined) {
+      record = { spans: [], ts: 0, rootTs: 0, minTs: 0 };
+      this.traceMap.set(key, record);
+      this.timeIndex.add(record);
+    } else if (record.spans.some((stored) => sameSpan(stored, span))) {
+      return; // zipkin: the same span reported twice is stored once
+    }
+    record.spans.push(span);
+    this.storedSpans++;
+    if (span.timestamp !== undefined) this.updateTimestamp(record, span.timestamp, span.parentId === undefined);
+    if (this.searchEnabled) this.searchIndex.add(span, record);
+  }
+
+  private updateTimestamp(record: TraceRecord, ts: number, isRoot: boolean): void {
+    if (record.minTs === 0 || ts < record.minTs) record.minTs = ts;
+    if (isRoot && (record.rootTs === 0 || ts < record.rootTs)) record.rootTs = ts;
+    const traceTs = record.rootTs || record.minTs;
+    if (traceTs === record.ts) return;
+    this.timeIndex.remove(record);
+    record.ts = traceTs;
+    this.timeIndex.add(record);
+  }
+
+  private evictOldestTrace(): void {
+    const record = this.timeIndex.oldest();
+    if (record === undefined) return;
+    this.timeIndex.remove(record);
+    this.traceMap.delete(this.keyOf(record.spans[0]!.traceId));
+    this.storedSpans -= record.spans.length;
+    if (this.searchEnabled) {
+      for (const span of record.spans) this.searchIndex.remove(span, record);
+    }
+  }
+
+  private keyOf(traceId: string): string {
+    return this.strictTraceId ? traceId : lowTraceId(traceId);
+  }
+
+  private search(request: QueryRequest): Span[][] {
+    if (!this.searchEnabled) return [];
+    const candidates = this.searchIndex.candidates(request);
+    if (candidates === null) return [];
+    const fromMicros = (request.endTs - request.lookback) * 1000;
+    const toMicros = request.endTs * 1000;
+
+    let ordered: Iterable<TraceRecord>;
+    if (candidates !== undefined && refCount(candidates) <= SORT_CANDIDATES_MAX) {
+      const inWindow: TraceRecord[] = [];
+      for (const record of refItems(candidates)) {
+        if (inQueryWindow(request, record.ts)) inWindow.push(record);
+      }
+      ordered = inWindow.sort((a, b) => b.ts - a.ts);
+    } else {
+      ordered = this.timeIndex.newestFirst(fromMicros, toMicros);
+    }
+
+    const result: Span[][] = [];
+    for (const record of ordered) {
+      if (result.length >= request.limit) break;
+      if (candidates !== undefined && !hasRef(candidates, record)) continue;
+      if (spansMatch(request, record.spans)) result.push([...record.spans]);
+    }
+    return result;
+  }
+
+  private trace(traceId: string): Span[] {
+    const id = parseTraceIdParam(traceId);
+    if (id === undefined) return [];
+    const record = this.traceMap.get(this.keyOf(id));
+    return record ? [...record.spans] : [];
+  }
+
+  private traceMany(traceIds: readonly string[]): Span[][] {
+    const keys = new Set<string>();
+    for (const traceId of traceIds) {
+      const id = parseTraceIdParam(traceId);
+      if (id !== undefined) keys.add(this.keyOf(id));
+    }
+    const result: Span[][] = [];
+    for (const key of keys) {
+      const record = this.traceMap.get(key);
+      if (record) result.push([...record.spans]);
+    }
+    return result;
+  }
+
+  private dependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
+    if (!this.searchEnabled || !(endTsMs > 0) || !(lookbackMs > 0)) return [];
+    // zipkin: dependency linking always groups by the low 64 bits, whatever strictTraceId says.
+    const byLowId = new Map<string, Span[]>();
+    const seen = new Set<TraceRecord>();
+    const add = (record: TraceRecord) => {
+      if (seen.has(record)) return;
+      seen.add(record);
+      const low = lowTraceId(record.spans[0]!.traceId);
+      const group = byLowId.get(low);
+      if (group) group.push(...record.spans);
+      else byLowId.set(low, [...record.spans]);
+    };
+    for (const record of this.timeIndex.newestFirst((endTsMs - lookbackMs) * 1000, endTsMs * 1000)) {
+      add(record);
+      const traceId = record.spans[0]!.traceId;
+      if (this.strictTraceId && traceId.length === 32) {
+        // the 64-bit form of the same trace is a separate record in strict mode
+        const sibling = this.traceMap.get(lowTraceId(traceId));
+        if (sibling) add(sibling);
+      }
+    }
+    return linkDependencies(byLowId.values());
+  }
+}

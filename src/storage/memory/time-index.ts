@@ -1,0 +1,117 @@
+/** Anything ordered by a trace timestamp in epoch microseconds; 0 means "no timestamp". */
+export interface Timed {
+  ts: number;
+}
+
+/**
+ * Bucket width. Traces mostly arrive in timestamp order, so a bucket is usually appended to in order and
+ * stays sorted; one second keeps buckets small enough to sort on demand when they are not.
+ */
+const BUCKET_MICROS = 1_000_000;
+
+interface Bucket<T> {
+  items: T[];
+  sorted: boolean;
+}
+
+/**
+ * Items ordered by timestamp for window queries (newest first) and eviction (oldest first), without a
+ * balanced tree: a sorted array of bucket ids over per-second buckets. Items without a timestamp (ts 0)
+ * sort oldest, so they are evicted first and never fall in a query window.
+ *
+ * Callers must `remove` an item before changing its `ts` and `add` it again after.
+ */
+export class TimeIndex<T extends Timed> {
+  private readonly buckets = new Map<number, Bucket<T>>();
+  /** Ascending bucket ids. */
+  private readonly ids: number[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(item: T): void {
+    const id = bucketId(item.ts);
+    let bucket = this.buckets.get(id);
+    if (!bucket) {
+      bucket = { items: [], sorted: true };
+      this.buckets.set(id, bucket);
+      this.ids.splice(upperBound(this.ids, id), 0, id);
+    }
+    const last = bucket.items[bucket.items.length - 1];
+    if (last !== undefined && last.ts > item.ts) bucket.sorted = false;
+    bucket.items.push(item);
+    this.count++;
+  }
+
+  remove(item: T): boolean {
+    const id = bucketId(item.ts);
+    const bucket = this.buckets.get(id);
+    if (!bucket) return false;
+    const at = bucket.items.lastIndexOf(item);
+    if (at === -1) return false;
+    bucket.items.splice(at, 1);
+    this.count--;
+    if (bucket.items.length === 0) {
+      this.buckets.delete(id);
+      this.ids.splice(upperBound(this.ids, id) - 1, 1);
+    }
+    return true;
+  }
+
+  oldest(): T | undefined {
+    const id = this.ids[0];
+    if (id === undefined) return undefined;
+    return this.sortedItems(id)[0];
+  }
+
+  /** Items with fromMicros <= ts <= toMicros and ts > 0, newest first. */
+  *newestFirst(fromMicros: number, toMicros: number): Generator<T> {
+    const from = Math.max(fromMicros, 1);
+    if (toMicros < from) return;
+    const lowId = bucketId(from);
+    for (let i = upperBound(this.ids, bucketId(toMicros)) - 1; i >= 0; i--) {
+      const id = this.ids[i]!;
+      if (id < lowId) return;
+      const items = this.sortedItems(id);
+      for (let j = items.length - 1; j >= 0; j--) {
+        const item = items[j]!;
+        if (item.ts > toMicros) continue;
+        if (item.ts < from) break;
+        yield item;
+      }
+    }
+  }
+
+  clear(): void {
+    this.buckets.clear();
+    this.ids.length = 0;
+    this.count = 0;
+  }
+
+  private sortedItems(id: number): T[] {
+    const bucket = this.buckets.get(id)!;
+    if (!bucket.sorted) {
+      bucket.items.sort((a, b) => a.ts - b.ts);
+      bucket.sorted = true;
+    }
+    return bucket.items;
+  }
+}
+
+function bucketId(ts: number): number {
+  return Math.floor(ts / BUCKET_MICROS);
+}
+
+/** Index of the first element greater than `value`. */
+function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
