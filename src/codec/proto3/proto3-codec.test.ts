@@ -184,7 +184,10 @@ describe('proto3 codec rejects bad input with DecodeError', () => {
 
   it('rejects a known field sent with the wrong wire type', () => {
     // trace_id (field 1) as a varint instead of length-delimited bytes.
-    rejects(hex(ld('0a', '0801 1a08 0000000000000002')), /spans\[0\]\.traceId \(field 1\) has wire type 0 but should be 2/);
+    rejects(
+      hex(ld('0a', '0801 1a08 0000000000000002')),
+      /spans\[0\]\.traceId \(field 1\) has wire type 0 but should be 2/,
+    );
     // annotations timestamp (field 1) as a varint instead of fixed64.
     rejects(
       hex(ld('0a', '0a08 0000000000000001 1a08 0000000000000002 5202 0801')),
@@ -200,7 +203,10 @@ describe('proto3 codec rejects bad input with DecodeError', () => {
   });
 
   it('rejects ids of the wrong length and spans failing model rules', () => {
-    rejects(hex(ld('0a', '0a03 010203 1a08 0000000000000002')), /spans\[0\]: traceId should be 8 or 16 bytes but was 3/);
+    rejects(
+      hex(ld('0a', '0a03 010203 1a08 0000000000000002')),
+      /spans\[0\]: traceId should be 8 or 16 bytes but was 3/,
+    );
     rejects(hex(ld('0a', '0a08 0000000000000001')), /spans\[0\]: id is required/);
     rejects(hex(ld('0a', '0a08 0000000000000000 1a08 0000000000000002')), /traceId must not be all zeros/);
     rejects(

@@ -36,8 +36,8 @@ export function decodeProto3Span(bytes: Uint8Array): Span {
  * Converts a ListOfSpans already decoded by protobufjs (e.g. by a gRPC service using listOfSpansType)
  * into validated spans. Throws DecodeError naming the span index.
  */
-export function proto3MessageToSpans(list: { spans?: unknown }): Span[] {
-  const spans = (list.spans ?? []) as SpanMessage[];
+export function proto3MessageToSpans(list: object): Span[] {
+  const spans = ((list as ListOfSpansMessage).spans ?? []) as SpanMessage[];
   return spans.map((m, i) => {
     try {
       return toSpan(m);

@@ -83,7 +83,13 @@ export const WIRE_TYPES: ReadonlyMap<protobuf.Type, ReadonlyMap<number, number>>
 );
 
 function wireTypeOf(f: protobuf.Field): number {
-  if (f.map || f.repeated || f.type === 'bytes' || f.type === 'string' || f.resolvedType instanceof protobuf.Type) {
+  if (
+    f.map ||
+    f.repeated ||
+    f.type === 'bytes' ||
+    f.type === 'string' ||
+    f.resolvedType instanceof protobuf.Type
+  ) {
     return 2;
   }
   if (f.type === 'fixed64') return 1;

@@ -16,7 +16,7 @@ export function ipFromBytes(b: Uint8Array): string | undefined {
 
 export function ipv4ToInt(ip: string): number {
   const p = ip.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) | 0;
+  return (p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]! | 0;
 }
 
 export function ipv4ToBytes(ip: string): Uint8Array | undefined {
