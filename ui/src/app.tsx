@@ -1,0 +1,173 @@
+import { useState } from 'react';
+import type { UiConfig } from './api/ui-config';
+import { ConfigContext } from './config-context';
+import { navigate, onLinkClick, parseRoute, paths, traceHref, useLocationKey, type Route } from './router';
+import { useTheme } from './theme';
+import { SearchPage } from './pages/search/search-page';
+import { TracePage } from './pages/trace/trace-page';
+import { DependenciesPage } from './pages/dependencies/dependencies-page';
+import { TraceViewerPage } from './pages/trace-viewer/trace-viewer-page';
+import { ErrorState } from './components/error-state';
+
+export function App({ config }: { config: UiConfig }) {
+  const key = useLocationKey();
+  const route = parseRoute(window.location.pathname);
+  return (
+    <ConfigContext.Provider value={config}>
+      <Header route={route} config={config} />
+      <main className="main">
+        <Page route={route} locationKey={key} config={config} />
+      </main>
+    </ConfigContext.Provider>
+  );
+}
+
+function Page({ route, locationKey, config }: { route: Route; locationKey: string; config: UiConfig }) {
+  switch (route.page) {
+    case 'search':
+      return <SearchPage locationKey={locationKey} />;
+    case 'trace':
+      return <TracePage key={route.traceId} traceId={route.traceId} />;
+    case 'dependency':
+      return config.dependency.enabled ? (
+        <DependenciesPage />
+      ) : (
+        <ErrorState title="Dependencies are disabled" detail="This server was started with the dependency graph turned off." />
+      );
+    case 'traceViewer':
+      return <TraceViewerPage />;
+    default:
+      return (
+        <ErrorState
+          title="Page not found"
+          detail="There is nothing at this address."
+          action={{ label: 'Go to search', href: paths.search() }}
+        />
+      );
+  }
+}
+
+function Header({ route, config }: { route: Route; config: UiConfig }) {
+  const [theme, toggleTheme] = useTheme();
+  const support = safeHttpUrl(config.supportUrl);
+  const nav: Array<{ label: string; href: string; active: boolean; show: boolean }> = [
+    { label: 'Search', href: paths.search(), active: route.page === 'search', show: true },
+    { label: 'Dependencies', href: paths.dependency(), active: route.page === 'dependency', show: config.dependency.enabled },
+    { label: 'Trace viewer', href: paths.traceViewer(), active: route.page === 'traceViewer', show: true },
+  ];
+  return (
+    <header className="app-header">
+      <a className="brand" href={paths.search()} onClick={(e) => onLinkClick(e, paths.search())}>
+        <Logo />
+        <span>Skein</span>
+      </a>
+      {config.environment ? <span className="env-badge">{config.environment}</span> : null}
+      <nav className="app-nav" aria-label="Main">
+        {nav
+          .filter((n) => n.show)
+          .map((n) => (
+            <a
+              key={n.label}
+              href={n.href}
+              className={n.active ? 'active' : undefined}
+              aria-current={n.active ? 'page' : undefined}
+              onClick={(e) => onLinkClick(e, n.href)}
+            >
+              {n.label}
+            </a>
+          ))}
+      </nav>
+      <div className="header-right">
+        <TraceIdJump />
+        {support ? (
+          <a className="header-link" href={support} target="_blank" rel="noreferrer noopener">
+            Support
+          </a>
+        ) : null}
+        <button
+          type="button"
+          className="icon-button"
+          onClick={toggleTheme}
+          title={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+          aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+          data-testid="theme-toggle"
+        >
+          {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** Jumps straight to /zipkin/traces/{id}; ids are validated so the box never builds an odd URL. */
+function TraceIdJump() {
+  const [value, setValue] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  return (
+    <form
+      className="trace-jump"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const id = value.trim().toLowerCase();
+        if (!/^[0-9a-f]{1,32}$/.test(id)) {
+          setInvalid(true);
+          return;
+        }
+        setInvalid(false);
+        setValue('');
+        navigate(traceHref(id));
+      }}
+    >
+      <input
+        aria-label="Go to trace id"
+        placeholder="Trace ID…"
+        value={value}
+        aria-invalid={invalid || undefined}
+        title={invalid ? 'A trace id is 1 to 32 hex characters' : 'Jump to a trace by id (Enter)'}
+        onChange={(e) => {
+          setValue(e.target.value);
+          setInvalid(false);
+        }}
+        data-testid="trace-jump"
+      />
+    </form>
+  );
+}
+
+function safeHttpUrl(u: string | undefined): string | undefined {
+  if (!u) return undefined;
+  try {
+    const url = new URL(u, window.location.href);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function Logo() {
+  return (
+    <svg width="22" height="22" viewBox="0 0 16 16" aria-hidden="true">
+      <rect x="1" y="3" width="9" height="2.5" rx="1.2" fill="#4f6bed" />
+      <rect x="4" y="7" width="10" height="2.5" rx="1.2" fill="#22a39f" />
+      <rect x="7" y="11" width="6" height="2.5" rx="1.2" fill="#e5a50a" />
+    </svg>
+  );
+}
+
+function MoonIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2">
+      <path d="M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z" />
+    </svg>
+  );
+}
+
+function SunIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2">
+      <circle cx="12" cy="12" r="4" />
+      <path d="M12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+    </svg>
+  );
+}
