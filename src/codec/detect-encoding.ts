@@ -9,7 +9,9 @@ import { decodeThriftList } from './thrift/thrift-codec.js';
 export type SpanEncoding = 'JSON_V1' | 'JSON_V2' | 'THRIFT' | 'PROTO3';
 
 /** Object keys only a v2 span has (v1 spans have no map fields, so no free-form keys either). */
-const V2_KEYS = ['"localEndpoint"', '"remoteEndpoint"', '"tags"', '"kind"', '"shared"'].map((k) => Buffer.from(k));
+const V2_KEYS = ['"localEndpoint"', '"remoteEndpoint"', '"tags"', '"kind"', '"shared"'].map((k) =>
+  Buffer.from(k),
+);
 /** Object keys only a v1 span has: binary annotations, and an endpoint on an annotation. */
 const V1_KEYS = ['"binaryAnnotations"', '"endpoint"'].map((k) => Buffer.from(k));
 

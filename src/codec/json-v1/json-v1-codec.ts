@@ -125,7 +125,9 @@ function readEndpoint(raw: unknown): Endpoint | undefined {
 
 function requiredString(v: unknown, field: string): string {
   if (typeof v === 'string') return v;
-  throw new DecodeError(v == null ? `${field} is required` : `${field}: Expected a string but was ${jsonTypeName(v)}`);
+  throw new DecodeError(
+    v == null ? `${field} is required` : `${field}: Expected a string but was ${jsonTypeName(v)}`,
+  );
 }
 
 function optionalString(v: unknown, field: string): string | undefined {
@@ -172,7 +174,10 @@ function writeV1Span(span: V1Span): string {
     span.binaryAnnotations.forEach((b, i) => {
       if (i > 0) s += ',';
       s += '{"key":' + quote(b.key) + ',"value":';
-      s += b.type === 'BOOL' ? String(b.value === true) : quote(typeof b.value === 'string' ? b.value : String(b.value));
+      s +=
+        b.type === 'BOOL'
+          ? String(b.value === true)
+          : quote(typeof b.value === 'string' ? b.value : String(b.value));
       if (b.endpoint !== undefined) s += ',"endpoint":' + writeEndpoint(b.endpoint, true);
       s += '}';
     });

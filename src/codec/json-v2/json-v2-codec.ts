@@ -67,7 +67,10 @@ export function encodeJsonV2List(spans: readonly Span[], opts?: JsonV2EncodeOpti
 }
 
 /** Encodes a list of traces (the /api/v2/traces response shape: [[span...]...]). */
-export function encodeJsonV2Traces(traces: ReadonlyArray<readonly Span[]>, opts?: JsonV2EncodeOptions): string {
+export function encodeJsonV2Traces(
+  traces: ReadonlyArray<readonly Span[]>,
+  opts?: JsonV2EncodeOptions,
+): string {
   const ext = opts?.extensions === true;
   let s = '[';
   for (let t = 0; t < traces.length; t++) {
@@ -139,7 +142,9 @@ function readLinks(raw: unknown): SpanLink[] {
 
 function requireString(v: unknown, field: string): string {
   if (typeof v === 'string') return v;
-  throw new DecodeError(v == null ? `${field} is required` : `${field}: Expected a string but was ${jsonTypeName(v)}`);
+  throw new DecodeError(
+    v == null ? `${field} is required` : `${field}: Expected a string but was ${jsonTypeName(v)}`,
+  );
 }
 
 /** zipkin V2SpanWriter field order. Absent fields are not written; debug and shared only when true. */
@@ -169,7 +174,8 @@ function writeSpan(span: Span, extensions: boolean): string {
   }
   if (span.debug === true) s += ',"debug":true';
   if (span.shared === true) s += ',"shared":true';
-  if (extensions && span.links !== undefined && span.links.length > 0) s += ',"links":' + writeLinks(span.links);
+  if (extensions && span.links !== undefined && span.links.length > 0)
+    s += ',"links":' + writeLinks(span.links);
   return s + '}';
 }
 

@@ -16,7 +16,9 @@ export function parseJsonList(bytes: Uint8Array | string): unknown[] {
   while (start < text.length && isBlank(text.charCodeAt(start))) start++;
   if (start === text.length) return [];
   if (text.charCodeAt(start) !== 0x5b /* [ */) {
-    throw new DecodeError(`Malformed reading List<Span> from json: expected '[' at byte ${start} ${seen(text, start)}`);
+    throw new DecodeError(
+      `Malformed reading List<Span> from json: expected '[' at byte ${start} ${seen(text, start)}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -40,7 +42,9 @@ export function parseJsonObject(bytes: Uint8Array | string): JsonObject {
     throw new DecodeError(`Malformed reading Span from json: ${why}`);
   }
   if (!isJsonObject(parsed)) {
-    throw new DecodeError(`Malformed reading Span from json: expected an object but was ${jsonTypeName(parsed)}`);
+    throw new DecodeError(
+      `Malformed reading Span from json: expected an object but was ${jsonTypeName(parsed)}`,
+    );
   }
   return parsed;
 }

@@ -38,7 +38,9 @@ export function v2ToV1(span: Span): V1Span {
     annotations.push(annotation(a.timestamp, a.value, ep));
   }
   if (writeEnd) annotations.push(annotation(shape.endTs, shape.end!, ep));
-  annotations.sort((x, y) => x.timestamp - y.timestamp || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  annotations.sort(
+    (x, y) => x.timestamp - y.timestamp || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0),
+  );
 
   const binary: V1BinaryAnnotation[] = out.binaryAnnotations;
   const tags = span.tags ?? {};
