@@ -3,7 +3,8 @@ import type { Endpoint } from '../../model/span.js';
 /**
  * The zipkin v1 span, as carried by JSON v1 and Thrift. Only an intermediate form: decoders convert it to
  * the v2 model with v1ToV2 (codec/v1/v1-to-v2.ts), encoders build it with v2ToV1. Fields are raw: ids are
- * lower-hex strings as on the wire, not yet validated.
+ * lower-hex strings as on the wire, not yet validated. Endpoints need not be normalized either: v1ToV2
+ * normalizes them, and an empty endpoint ({}) counts as none, as in zipkin's V1Span builder.
  */
 export interface V1Annotation {
   timestamp: number;
@@ -11,7 +12,11 @@ export interface V1Annotation {
   endpoint?: Endpoint;
 }
 
-/** type: zipkin AnnotationType. Only STRING (6) becomes a tag; BOOL (0) true with an endpoint is an address. */
+/**
+ * type: zipkin AnnotationType. Only STRING (6) becomes a tag; BOOL (0) with value `true` and an endpoint is an
+ * address when the key is ca/sa/ma; OTHER is ignored by the converter. A STRING ca/sa/ma is also read as an
+ * address (zipkin's leniency for tracers that wrote "1").
+ */
 export interface V1BinaryAnnotation {
   key: string;
   /** STRING value, or BOOL for ca/sa/ma addresses; other types are dropped by the converter. */
