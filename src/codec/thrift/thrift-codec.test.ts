@@ -357,7 +357,7 @@ describe('thrift codec rejects bad input with DecodeError', () => {
   it('rejects huge declared sizes inside a span', () => {
     rejects(
       list(bytes(fI64hex(1, TRACE), header(T.STRING, 3), i32(0x7fffffff), [1, 2, 3])),
-      /truncated input: needed 2147483647 bytes/,
+      /span\[0\]: truncated input: needed 2147483647 bytes/,
     );
     rejects(list(bytes(...ids, header(T.LIST, 6), [T.STRUCT], i32(0x7fffffff), [0])), /list size 2147483647/);
     rejects(list(bytes(...ids, header(T.LIST, 8), [T.STRUCT], i32(-5))), /negative list size -5/);
@@ -370,8 +370,13 @@ describe('thrift codec rejects bad input with DecodeError', () => {
     rejects(list(bytes([99], i16(1), [0])), /Invalid type: 99/);
   });
 
+  it('rejects unknown fields nested deeper than the skip limit instead of overflowing the stack', () => {
+    const nested = Array.from({ length: 200 }, () => bytes([T.LIST], i32(1))); // list<list<list<...>>>
+    rejects(list(bytes(...ids, header(T.LIST, 30), ...nested)), /Maximum skip depth exceeded/);
+  });
+
   it('rejects spans without ids or with ids zipkin refuses', () => {
-    rejects(list(struct(fI64hex(4, ID))), /span is missing trace_id \(field 1\)/);
+    rejects(list(struct(fI64hex(4, ID))), /span\[0\]: span is missing trace_id \(field 1\)/);
     rejects(list(struct(fI64hex(1, TRACE))), /span is missing id \(field 4\)/);
     rejects(
       list(struct(fI64hex(1, '0000000000000000'), fI64hex(4, ID))),

@@ -20,9 +20,8 @@ export function decodeThriftList(bytes: Uint8Array): Span[] {
     const count = reader.readSpanListHeader();
     const out: Span[] = [];
     for (let i = 0; i < count; i++) {
-      const v1 = reader.readSpan();
       try {
-        out.push(...v1ToV2(v1));
+        out.push(...v1ToV2(reader.readSpan()));
       } catch (e) {
         throw new SpanIndexError(i, e);
       }
@@ -52,13 +51,16 @@ export function encodeThriftSpan(span: Span): Uint8Array {
   return writer.finish();
 }
 
+/** Names the list element that failed, so a sender can find it in a large batch. */
 class SpanIndexError extends Error {
-  constructor(
-    readonly index: number,
-    readonly reason: unknown,
-  ) {
-    super(`span[${index}]: ${reason instanceof Error ? reason.message : String(reason)}`);
+  constructor(index: number, reason: unknown) {
+    super(`span[${index}]: ${describe(reason)}`, { cause: reason });
   }
+}
+
+function describe(e: unknown): string {
+  const message = e instanceof Error && e.message ? e.message : 'Error';
+  return e instanceof ThriftEndOfInputError ? `truncated input: ${message}` : message;
 }
 
 /**
@@ -69,8 +71,6 @@ function decoding<T>(what: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    let reason = e instanceof Error && e.message ? e.message : 'Error';
-    if (e instanceof ThriftEndOfInputError) reason = `truncated input: ${reason}`;
-    throw new DecodeError(`Malformed reading ${what} from TBinaryProtocol: ${reason}`, { cause: e });
+    throw new DecodeError(`Malformed reading ${what} from TBinaryProtocol: ${describe(e)}`, { cause: e });
   }
 }
