@@ -247,7 +247,10 @@ export function describeDependencies(withStorage: WithStorage, capabilities: Sto
         const lookback = Math.floor(trace[0]!.duration! / 1000);
         await expectLinks(s, endTs(trace), lookback, TRACE_LINKS);
         await expectLinks(s, endTs(trace) - DAY, DAY, TRACE_LINKS);
-        await expectLinks(s, endTs(trace), 2 * DAY, [link('frontend', 'backend', 2), link('backend', 'db', 2, 2)]);
+        await expectLinks(s, endTs(trace), 2 * DAY, [
+          link('frontend', 'backend', 2),
+          link('backend', 'db', 2, 2),
+        ]);
       }),
     );
 
@@ -317,7 +320,13 @@ export function describeDependencies(withStorage: WithStorage, capabilities: Sto
       store(async (s) => {
         const traceId = newTraceId();
         const trace = [
-          span({ traceId, id: '10', kind: 'CLIENT', timestamp: (TODAY + 50) * 1000, localEndpoint: FRONTEND }),
+          span({
+            traceId,
+            id: '10',
+            kind: 'CLIENT',
+            timestamp: (TODAY + 50) * 1000,
+            localEndpoint: FRONTEND,
+          }),
           span({
             traceId,
             id: '10',
@@ -337,7 +346,13 @@ export function describeDependencies(withStorage: WithStorage, capabilities: Sto
       store(async (s) => {
         const traceId = newTraceId();
         const trace = [
-          span({ traceId, id: '10', kind: 'CLIENT', timestamp: (TODAY + 50) * 1000, localEndpoint: FRONTEND }),
+          span({
+            traceId,
+            id: '10',
+            kind: 'CLIENT',
+            timestamp: (TODAY + 50) * 1000,
+            localEndpoint: FRONTEND,
+          }),
           span({
             traceId,
             id: '10',

@@ -18,9 +18,9 @@ export function describeSearchDisabled(withStorage: WithStorage): void {
         expect(await store.getTraces(query())).toEqual([]);
         expect(await store.getTraces(query({ serviceName: 'frontend' }))).toEqual([]);
         expect(await store.getTraces(query({ spanName: 'get /foo' }))).toEqual([]);
-        expect(await store.getTraces(query({ annotationQuery: 'http.method=GET and http.path=/foo' }))).toEqual(
-          [],
-        );
+        expect(
+          await store.getTraces(query({ annotationQuery: 'http.method=GET and http.path=/foo' })),
+        ).toEqual([]);
         expect(await store.getTraces(query({ minDuration: client.duration! }))).toEqual([]);
         // retrieval by id still works
         await expectTrace(s, client.traceId, [client]);

@@ -57,7 +57,10 @@ export function describeServiceAndSpanNames(withStorage: WithStorage): void {
     it(
       'de-duplicates remote service names',
       store(async (s) => {
-        await accept(s, Array.from({ length: 51 }, () => baseSpan({ remoteEndpoint: BACKEND })));
+        await accept(
+          s,
+          Array.from({ length: 51 }, () => baseSpan({ remoteEndpoint: BACKEND })),
+        );
         expect(await s.serviceAndSpanNames().getRemoteServiceNames('frontend')).toEqual(['backend']);
       }),
     );
@@ -109,7 +112,10 @@ export function describeServiceAndSpanNames(withStorage: WithStorage): void {
     it(
       'de-duplicates span names',
       store(async (s) => {
-        await accept(s, Array.from({ length: 51 }, () => baseSpan()));
+        await accept(
+          s,
+          Array.from({ length: 51 }, () => baseSpan()),
+        );
         expect(await s.serviceAndSpanNames().getSpanNames('frontend')).toEqual(['get']);
       }),
     );
@@ -125,7 +131,9 @@ export function describeServiceAndSpanNames(withStorage: WithStorage): void {
     it(
       'lowercases the service name given for span names, and stores names lowercase',
       store(async (s) => {
-        await accept(s, [span({ ...baseSpan(), name: 'GET /Users', localEndpoint: { serviceName: 'FrontEnd' } })]);
+        await accept(s, [
+          span({ ...baseSpan(), name: 'GET /Users', localEndpoint: { serviceName: 'FrontEnd' } }),
+        ]);
         expect(await s.serviceAndSpanNames().getSpanNames('FRONTEND')).toEqual(['get /users']);
         expect(await s.serviceAndSpanNames().getServiceNames()).toEqual(['frontend']);
       }),

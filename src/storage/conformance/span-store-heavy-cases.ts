@@ -45,7 +45,11 @@ export function describeSpanStoreHeavy(withStorage: WithStorage): void {
         const limit = 1000;
         await expectTraceCount(s, query({ limit }), limit);
         await expectTraceCount(s, query({ limit, serviceName: 'frontend' }), limit);
-        await expectTraceCount(s, query({ limit, serviceName: 'frontend', remoteServiceName: 'backend' }), limit);
+        await expectTraceCount(
+          s,
+          query({ limit, serviceName: 'frontend', remoteServiceName: 'backend' }),
+          limit,
+        );
         await expectTraceCount(
           s,
           query({ limit, serviceName: 'frontend', remoteServiceName: 'backend', spanName: 'get' }),

@@ -87,5 +87,9 @@ async function expectSearches(s: Parameters<Parameters<WithStorage>[1]>[0], trac
   await expectTraces(s, query({ serviceName: 'frontend', annotationQuery: 'foo' }), trace);
   // by the 64-bit side's service and data
   await expectTraces(s, query({ serviceName: 'backend', annotationQuery: 'error' }), trace);
-  await expectTraces(s, query({ serviceName: 'frontend', remoteServiceName: 'backend', spanName: 'get' }), trace);
+  await expectTraces(
+    s,
+    query({ serviceName: 'frontend', remoteServiceName: 'backend', spanName: 'get' }),
+    trace,
+  );
 }

@@ -40,7 +40,10 @@ export function describeTraces(withStorage: WithStorage, capabilities: StorageCa
         await expectTraceMany(s, traceIds);
         await accept(s, [span1, span2]);
         await expectTraceMany(s, traceIds, [span1]);
-        await expectTraceMany(s, traceIds.map((id) => id.slice(16)));
+        await expectTraceMany(
+          s,
+          traceIds.map((id) => id.slice(16)),
+        );
       }));
 
     it('traceMany returns each requested trace', () =>
@@ -52,7 +55,10 @@ export function describeTraces(withStorage: WithStorage, capabilities: StorageCa
         await expectTraceMany(s, ids);
         await accept(s, [span1, span2, span3]);
         await expectTraceMany(s, ids, [span1], [span2]);
-        await expectTraceMany(s, ids.map((id) => id.slice(16)));
+        await expectTraceMany(
+          s,
+          ids.map((id) => id.slice(16)),
+        );
         await expectTraceMany(s, []);
       }));
 

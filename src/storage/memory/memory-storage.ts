@@ -152,7 +152,8 @@ export class MemoryStorage implements StorageComponent {
     }
     record.spans.push(span);
     this.storedSpans++;
-    if (span.timestamp !== undefined) this.updateTimestamp(record, span.timestamp, span.parentId === undefined);
+    if (span.timestamp !== undefined)
+      this.updateTimestamp(record, span.timestamp, span.parentId === undefined);
     if (this.searchEnabled) this.searchIndex.add(span, record);
   }
 

@@ -91,7 +91,10 @@ export class SearchIndex<T extends object> {
   }
 }
 
-function inner<T extends object>(outer: Map<string, Map<string, Refs<T>>>, key: string): Map<string, Refs<T>> {
+function inner<T extends object>(
+  outer: Map<string, Map<string, Refs<T>>>,
+  key: string,
+): Map<string, Refs<T>> {
   let map = outer.get(key);
   if (!map) {
     map = new Map();
