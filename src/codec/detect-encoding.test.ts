@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../model/decode-error.js';
 import type { Span } from '../model/span.js';
-import { decodeSpans, detectEncoding } from './detect-encoding.js';
+import { decodeDetectedSpans, decodeSpans, detectEncoding } from './detect-encoding.js';
 import { encodeJsonV1List } from './json-v1/json-v1-codec.js';
 import { encodeJsonV2List } from './json-v2/json-v2-codec.js';
 import { encodeProto3List } from './proto3/proto3-codec.js';
@@ -80,6 +80,13 @@ describe('decodeSpans', () => {
     for (const body of bodies) {
       expect(decodeSpans(body, detectEncoding(body))).toStrictEqual([SPAN]);
     }
+  });
+
+  it('decodeDetectedSpans detects and decodes; an empty message is no spans', () => {
+    expect(decodeDetectedSpans(encodeThriftList([SPAN]))).toStrictEqual([SPAN]);
+    expect(decodeDetectedSpans(utf8(encodeJsonV1List([SPAN])))).toStrictEqual([SPAN]);
+    expect(decodeDetectedSpans(new Uint8Array(0))).toEqual([]);
+    expect(() => decodeDetectedSpans(utf8('hello'))).toThrow(/starts with 'h'/);
   });
 
   it('passes decoder errors through', () => {

@@ -52,6 +52,15 @@ export function decodeSpans(bytes: Uint8Array, encoding: SpanEncoding): Span[] {
 }
 
 /**
+ * For transports without a content type (Kafka, RabbitMQ): detect, then decode. An empty message is no
+ * spans, as zipkin's message collectors ignore empty messages.
+ */
+export function decodeDetectedSpans(bytes: Uint8Array): Span[] {
+  if (bytes.length === 0) return [];
+  return decodeSpans(bytes, detectEncoding(bytes));
+}
+
+/**
  * v1 vs v2 without parsing: look for keys (a quoted name followed by ':') that only one flavour has. A v2
  * key wins, since a v2 tag map may use any key, "endpoint" included; with neither, both flavours decode a
  * span the same way, and v2 is the cheaper path.
