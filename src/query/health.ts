@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { StorageComponent } from '../storage/storage-component.js';
 
 /**
@@ -6,7 +6,7 @@ import type { StorageComponent } from '../storage/storage-component.js';
  * DOWN answers 503 so load balancers take the node out.
  */
 export function registerHealth(app: FastifyInstance, storage: StorageComponent, storageName: string): void {
-  const handler = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+  const handler = async (_req: unknown, reply: FastifyReply) => {
     const result = await storage.check();
     const status = result.ok ? 'UP' : 'DOWN';
     const detail = result.ok ? { status } : { status, details: { error: result.error } };

@@ -31,24 +31,27 @@ export async function readBody(stream: Readable, contentEncoding: string | undef
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) {
-        // Stop inflating immediately; drain the socket so the 413 can be written.
-        source.destroy();
-        if (source !== stream) stream.resume();
-        throw new BodyTooLargeError(maxBytes);
-      }
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    if (e instanceof BodyTooLargeError) throw e;
-    if (source !== stream) {
+  // Events rather than for-await: leaving a for-await loop destroys the stream, and the socket with it,
+  // before the 413 could be written.
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: Error) => {
+      source.off('data', onData);
+      if (source !== stream) source.destroy();
+      // Read and discard the rest of the upload so the client can read our answer.
       stream.resume();
-      throw new DecodeError(`Cannot gunzip spans: ${(e as Error).message}`);
-    }
-    throw e;
-  }
+      reject(e);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) fail(new BodyTooLargeError(maxBytes));
+      else chunks.push(chunk);
+    };
+    source.on('data', onData);
+    source.once('end', () => resolve());
+    source.once('error', (e) =>
+      fail(source !== stream ? new DecodeError(`Cannot gunzip spans: ${e.message}`) : e),
+    );
+    stream.once('aborted', () => fail(new Error('client aborted the request')));
+  });
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }

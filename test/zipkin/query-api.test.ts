@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../support/server.js';
+import type { RunningSkein } from '../../src/server/skein-server.js';
+import type { Span } from '../../src/model/span.js';
+
+let server: RunningSkein;
+const now = Date.now();
+const TRACE = '463ac35c9f6413ad48485a3953bb6124';
+
+const spans: Span[] = [
+  { traceId: TRACE, id: '48485a3953bb6124', kind: 'SERVER', name: 'get /', timestamp: now * 1000, duration: 9000, localEndpoint: { serviceName: 'frontend' }, tags: { 'http.path': '/' } },
+  { traceId: TRACE, parentId: '48485a3953bb6124', id: '0000000000000002', kind: 'CLIENT', name: 'get /api', timestamp: now * 1000 + 100, duration: 5000, localEndpoint: { serviceName: 'frontend' }, remoteEndpoint: { serviceName: 'backend' }, annotations: [{ timestamp: now * 1000 + 200, value: 'wire.send' }] },
+  { traceId: TRACE, parentId: '48485a3953bb6124', id: '0000000000000002', kind: 'SERVER', name: 'get /api', timestamp: now * 1000 + 300, duration: 4000, localEndpoint: { serviceName: 'backend' }, shared: true, tags: { error: 'boom' } },
+  ...['alpha', 'beta', 'gamma'].map((svc, i): Span => ({ traceId: `00000000000000${i + 1}1`, id: '0000000000000001', name: 'op', timestamp: now * 1000 - 1000 * (i + 1), duration: 10, localEndpoint: { serviceName: svc } })),
+];
+
+beforeAll(async () => {
+  server = await startTestServer({ ZIPKIN_QUERY_ALLOWED_ORIGINS: 'https://dash.example.com', AUTOCOMPLETE_KEYS: 'http.path' });
+  const res = await fetch(`${server.url}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spans) });
+  expect(res.status).toBe(202);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers, redirect: 'manual' });
+async function expect400(path: string, message: RegExp) {
+  const res = await get(path);
+  expect(res.status).toBe(400);
+  expect(await res.text()).toMatch(message);
+}
+
+describe('query API v2', () => {
+  for (const prefix of ['/api/v2', '/zipkin/api/v2']) {
+    it(`serves sorted service names with a cache header at ${prefix}/services`, async () => {
+      const res = await get(`${prefix}/services`);
+      expect(await res.json()).toEqual(['alpha', 'backend', 'beta', 'frontend', 'gamma']);
+      expect(res.headers.get('cache-control')).toBe('max-age=300, must-revalidate');
+    });
+  }
+
+  it('serves span names and remote service names of a service', async () => {
+    expect(await (await get('/api/v2/spans?serviceName=Frontend')).json()).toEqual(['get /', 'get /api']);
+    expect(await (await get('/api/v2/remoteServices?serviceName=frontend')).json()).toEqual(['backend']);
+    await expect400('/api/v2/spans', /serviceName/);
+  });
+
+  it('searches traces with every criterion and returns whole traces newest first', async () => {
+    const all = (await (await get(`/api/v2/traces?endTs=${now + 1000}&lookback=60000`)).json()) as Span[][];
+    expect(all.map((t) => t[0]!.traceId)).toEqual([TRACE, '0000000000000011', '0000000000000021', '0000000000000031']);
+    const q = async (qs: string) => ((await (await get(`/api/v2/traces?${qs}`)).json()) as Span[][]).map((t) => t.length);
+    expect(await q('serviceName=backend&spanName=get%20/api')).toEqual([3]);
+    expect(await q('serviceName=frontend&remoteServiceName=backend')).toEqual([3]);
+    expect(await q('annotationQuery=error')).toEqual([3]);
+    expect(await q('serviceName=frontend&annotationQuery=error')).toEqual([]);
+    expect(await q('annotationQuery=http.path%3D%2F%20and%20wire.send')).toEqual([3]);
+    expect(await q('minDuration=8000')).toEqual([3]);
+    expect(await q('minDuration=8000&maxDuration=8500')).toEqual([]);
+    expect(await q('limit=2')).toHaveLength(2);
+  });
+
+  it('answers 400 with a message for invalid search parameters', async () => {
+    await expect400('/api/v2/traces?limit=0', /limit/);
+    await expect400('/api/v2/traces?lookback=-1', /lookback/);
+    await expect400('/api/v2/traces?endTs=0', /endTs/);
+    await expect400('/api/v2/traces?maxDuration=10', /minDuration/);
+    await expect400('/api/v2/traces?minDuration=10&maxDuration=5', /maxDuration/);
+    await expect400('/api/v2/traces?limit=ten', /limit/);
+  });
+
+  it('gets a trace by id, 404 when unknown, 400 when not hex', async () => {
+    const res = await get(`/api/v2/trace/${TRACE.toUpperCase()}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()) as Span[]).toHaveLength(3);
+    const missing = await get('/api/v2/trace/00000000000000ff');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe('00000000000000ff not found');
+    await expect400('/api/v2/trace/nothex', /hex/);
+  });
+
+  it('gets many traces, rejecting empty and redundant id lists', async () => {
+    const res = (await (await get(`/api/v2/traceMany?traceIds=${TRACE},0000000000000011,00000000000000ff`)).json()) as Span[][];
+    expect(res.map((t) => t[0]!.traceId).sort()).toEqual(['0000000000000011', TRACE]);
+    await expect400('/api/v2/traceMany?traceIds=', /traceIds parameter is empty/);
+    await expect400('/api/v2/traceMany?traceIds=11,0000000000000011', /redundant traceId: 0000000000000011/);
+  });
+
+  it('computes dependency links on demand, with error counts', async () => {
+    const links = await (await get(`/api/v2/dependencies?endTs=${now + 1000}&lookback=60000`)).json();
+    expect(links).toEqual([{ parent: 'frontend', child: 'backend', callCount: 1, errorCount: 1 }]);
+    await expect400('/api/v2/dependencies', /endTs/);
+  });
+
+  it('serves autocomplete keys and values for the configured keys only', async () => {
+    expect(await (await get('/api/v2/autocompleteKeys')).json()).toEqual(['http.path']);
+    expect(await (await get('/api/v2/autocompleteValues?key=http.path')).json()).toEqual(['/']);
+    expect(await (await get('/api/v2/autocompleteValues?key=error')).json()).toEqual([]);
+    await expect400('/api/v2/autocompleteValues', /key/);
+  });
+});
+
+describe('UI paths, config, CORS and operations', () => {
+  it('redirects / and /zipkin to /zipkin/', async () => {
+    for (const path of ['/', '/zipkin']) {
+      const res = await get(path);
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe('/zipkin/');
+    }
+  });
+
+  it('serves /zipkin/config.json with zipkin defaults', async () => {
+    expect(await (await get('/zipkin/config.json')).json()).toEqual({
+      environment: '',
+      queryLimit: 10,
+      defaultLookback: 900000,
+      searchEnabled: true,
+      dependency: { enabled: true, lowErrorRate: 0.5, highErrorRate: 0.75 },
+    });
+  });
+
+  it('allows only configured CORS origins', async () => {
+    const ok = await get('/api/v2/services', { origin: 'https://dash.example.com' });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://dash.example.com');
+    const other = await get('/api/v2/services', { origin: 'https://evil.example.com' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('reports health and info', async () => {
+    const res = await get('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'UP', zipkin: { status: 'UP' } });
+    expect(await (await get('/info')).json()).toMatchObject({ zipkin: { version: expect.any(String) } });
+  });
+});
