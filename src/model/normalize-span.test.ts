@@ -188,3 +188,13 @@ describe('normalizeSpan annotations and tags', () => {
     fails({ ...BASE, tags: 'a=b' as never }, /^tags: Expected an object but was STRING/);
   });
 });
+
+describe('attacker-shaped tag keys', () => {
+  it('keeps a "__proto__" tag as data', () => {
+    const tags = JSON.parse('{"__proto__":"x","ok":"y"}') as Record<string, unknown>;
+    const span = normalizeSpan({ traceId: '1', id: '2', tags });
+    expect(Object.keys(span.tags ?? {})).toEqual(['__proto__', 'ok']);
+    expect(Object.getPrototypeOf(span.tags)).toBe(Object.prototype);
+    expect(JSON.stringify(span.tags)).toBe('{"__proto__":"x","ok":"y"}');
+  });
+});

@@ -77,7 +77,9 @@ export function normalizeSpan(input: SpanInput): Span {
       if (typeof v !== 'string') {
         throw new DecodeError(`tags.${clip(k)}: Expected a string but was ${typeName(v)}`);
       }
-      tags[k] = v;
+      // A "__proto__" key is data like any other; plain assignment would set the prototype instead.
+      if (k === '__proto__') Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else tags[k] = v;
       any = true;
     }
     if (any) ordered.tags = tags;
