@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correctClockSkew, getClockSkew, sameHost } from './clock-skew.js';
+import { correctClockSkew, getClockSkew, sameHost, treeCorrectedForClockSkew } from './clock-skew.js';
 import { normalizeSpan, type SpanInput } from './normalize-span.js';
 import type { Span } from './span.js';
 import { buildSpanTree, traverseBreadthFirst, type SpanNode } from './span-node.js';
@@ -192,6 +192,10 @@ describe('correctClockSkew', () => {
     expect(spans.root!.timestamp).toBe(10_000_000);
     expect(spans.client!.timestamp).toBe(10_100_000);
     expect([...adjusted].sort()).toEqual(['0000000000000002', '0000000000000003', '0000000000000004']);
+  });
+
+  it('treeCorrectedForClockSkew builds and corrects in one call', () => {
+    expect(byName(treeCorrectedForClockSkew(trace())).server!.timestamp).toBe(10_150_000);
   });
 
   it('is pure: the input tree and spans are unchanged and the result is a separate tree', () => {

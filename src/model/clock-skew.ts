@@ -1,5 +1,5 @@
 import type { Endpoint, Span } from './span.js';
-import type { SpanNode } from './span-node.js';
+import { buildSpanTree, type SpanNode } from './span-node.js';
 
 /** How much a host's clock is ahead (positive) of its caller's, in microseconds. */
 export interface ClockSkew {
@@ -67,6 +67,11 @@ export function correctClockSkew(root: SpanNode): ClockSkewResult {
     }
   }
   return adjusted.size === 0 ? { root, adjusted } : { root: newRoot, adjusted };
+}
+
+/** The raw spans of one trace as a merged tree corrected for clock skew (zipkin-lens treeCorrectedForClockSkew). */
+export function treeCorrectedForClockSkew(spans: readonly Span[]): SpanNode {
+  return correctClockSkew(buildSpanTree(spans)).root;
 }
 
 /**
