@@ -48,14 +48,16 @@ export function walAllowance(maxBytes: number): number {
 export class SqliteRetention {
   private readonly pageSize: number;
   private readonly walPath: string;
-  private readonly dbBudget: number;
+  private readonly walAllowance: number;
   private readonly batch: number;
   private readonly pageCount: Statement;
   private readonly freePages: Statement;
   private readonly oldest: Statement<[number]>;
   private readonly olderThan: Statement<[number, number]>;
+  private readonly tidRange: Statement;
   /** Hysteresis: once over the high-water mark, delete down to the low-water mark. */
   private shrinking = false;
+  private deletedSincePrune = 0;
 
   constructor(
     private readonly db: Database,
@@ -65,7 +67,7 @@ export class SqliteRetention {
   ) {
     this.pageSize = db.pragma('page_size', { simple: true }) as number;
     this.walPath = `${path}-wal`;
-    this.dbBudget = opts.retentionMaxBytes - walAllowance(opts.retentionMaxBytes);
+    this.walAllowance = walAllowance(opts.retentionMaxBytes);
     this.batch = opts.batchTraces ?? 100;
     this.pageCount = db.prepare('PRAGMA page_count').pluck();
     this.freePages = db.prepare('PRAGMA freelist_count').pluck();
@@ -73,6 +75,20 @@ export class SqliteRetention {
     this.olderThan = db
       .prepare('SELECT trace_low FROM traces WHERE keep_ts < ? ORDER BY keep_ts LIMIT ?')
       .pluck();
+    this.tidRange = db.prepare('SELECT min(tid) AS lo, max(tid) AS hi FROM traces');
+  }
+
+  /**
+   * How many oldest traces to delete in this step to free about `bytes`: estimated from the average trace
+   * size (trace ids grow with arrival, so their range approximates the count without a full scan), capped
+   * by the batch size. Deleting more than needed would throw away data the budget could keep.
+   */
+  private tracesToFree(bytes: number): number {
+    const { lo, hi } = this.tidRange.get() as { lo: number | null; hi: number | null };
+    if (lo === null || hi === null) return 1;
+    const { usedBytes } = this.size();
+    const perTrace = Math.max(1, usedBytes / (hi - lo + 1));
+    return Math.max(1, Math.min(this.batch, Math.ceil(bytes / perTrace)));
   }
 
   size(): StorageSize {
@@ -93,20 +109,31 @@ export class SqliteRetention {
     const expired = this.olderThan.all(cutoffUs, this.batch) as string[];
     if (expired.length > 0) {
       const deletedTraces = this.writer.deleteTraces([...new Set(expired)]);
+      this.deletedSincePrune += deletedTraces;
       return { deletedTraces, reason: 'age', vacuumedPages: 0, more: true };
     }
-    const { usedBytes, fileBytes } = this.size();
-    if (usedBytes > this.dbBudget * HIGH_WATER) this.shrinking = true;
-    if (this.shrinking && usedBytes > this.dbBudget * LOW_WATER) {
-      const lows = this.oldest.all(this.batch) as string[];
+    const { usedBytes, fileBytes, walBytes } = this.size();
+    // The WAL is never smaller than the last transaction, so a WAL bigger than its allowance comes out of
+    // the database's share: file plus WAL stay within the budget. Capped at half the budget, so a WAL
+    // swollen by a long-running reader cannot make retention delete everything.
+    const max = this.opts.retentionMaxBytes;
+    const dbBudget = max - Math.min(max / 2, Math.max(this.walAllowance, walBytes));
+    if (usedBytes > dbBudget * HIGH_WATER) this.shrinking = true;
+    if (this.shrinking && usedBytes > dbBudget * LOW_WATER) {
+      const lows = this.oldest.all(this.tracesToFree(usedBytes - dbBudget * LOW_WATER)) as string[];
       if (lows.length > 0) {
         const deletedTraces = this.writer.deleteTraces([...new Set(lows)]);
+        this.deletedSincePrune += deletedTraces;
         return { deletedTraces, reason: 'size', vacuumedPages: 0, more: true };
       }
     }
     this.shrinking = false;
+    if (this.deletedSincePrune > 0) {
+      this.deletedSincePrune = 0;
+      this.writer.pruneNames();
+    }
     const free = this.freePages.get() as number;
-    if (fileBytes > this.dbBudget && free > 0) {
+    if (fileBytes > dbBudget && free > 0) {
       const pages = Math.min(free, VACUUM_PAGES_PER_STEP);
       this.db.pragma(`incremental_vacuum(${pages})`);
       return { deletedTraces: 0, vacuumedPages: pages, more: free > pages };

@@ -121,7 +121,6 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       post({ type: 'log', level: 'warn', obj: { err: String(e) }, msg: 'sqlite retention step failed' });
     }
     retentionRunning = false;
-    if (deletedSinceLog > 0) finishRetentionRun();
   }
 
   function noteDeleted(n: number, reason: string | undefined): void {
@@ -139,10 +138,6 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
     }
   }
 
-  function finishRetentionRun(): void {
-    writer.pruneNames();
-  }
-
   const timer = setInterval(retentionSoon, init.retentionIntervalMs);
 
   /** Runs retention to completion now (tests and tools); ingest queued meanwhile is flushed in between. */
@@ -156,7 +151,6 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
           setImmediate(loop);
           return;
         }
-        if (deletedTraces > 0) finishRetentionRun();
         post({ type: 'retained', id, result: { deletedTraces, size: retention.size() } });
       } catch (e) {
         post({ type: 'log', level: 'warn', obj: { err: String(e) }, msg: 'sqlite retention step failed' });
