@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -16,7 +16,7 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
   const app = Fastify({
     loggerInstance: logger,
     // Per-request logs would dominate under ingest load; errors are logged by the handler below.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     serverFactory: (handler) => createServer({ keepAliveTimeout: 65_000 }, handler),
     routerOptions: { ignoreTrailingSlash: false },
   });
