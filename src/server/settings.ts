@@ -170,7 +170,13 @@ export const SETTINGS = [
     help: 'JSON file of per-service sampling strategies',
   },
   // Storage
-  { env: 'STORAGE_TYPE', type: 'enum', default: 'mem', help: 'Span storage', values: ['mem', 'sqlite'] },
+  {
+    env: 'STORAGE_TYPE',
+    type: 'enum',
+    default: 'sqlite',
+    help: 'Span storage',
+    values: ['mem', 'sqlite'],
+  },
   {
     env: 'STRICT_TRACE_ID',
     type: 'bool',
