@@ -1,8 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Collector } from '../collector/collector.js';
-import type { Config } from './config.js';
+import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
+import { jaegerPostSpansMethod } from '../collector/jaeger-grpc/jaeger-grpc-service.js';
+import { jaegerHttpPlugin } from '../collector/jaeger-http/jaeger-http-routes.js';
+import { registerSamplingRoutes } from '../collector/jaeger-sampling/sampling-routes.js';
+import { SamplingStrategies, SamplingStrategiesError } from '../collector/jaeger-sampling/sampling-strategies.js';
+import { startJaegerUdpListener } from '../collector/jaeger-udp/jaeger-udp-listener.js';
+import { startGrpcListener } from '../collector/otlp-grpc/grpc-unary-server.js';
+import { otlpTraceExportMethod } from '../collector/otlp-grpc/otlp-grpc-service.js';
+import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
+import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
+import { ConfigError, type Config } from './config.js';
 
 /**
  * The non-Zipkin-HTTP transports (OTLP, Jaeger, Zipkin gRPC) and how the composition root starts them.
@@ -23,20 +37,97 @@ export interface Listener {
 
 /** Routes other protocols also serve on QUERY_PORT (e.g. OTLP POST /v1/traces, Jaeger POST /api/traces). */
 export function registerTransportRoutes(app: FastifyInstance, ctx: TransportContext): void {
-  void app;
-  void ctx;
+  const opts = { collector: ctx.collector, logger: ctx.logger };
+  // OTLP_HTTP_PORT=off turns OTLP/HTTP off everywhere, not just on its own port; same for Jaeger HTTP.
+  if (ctx.config.otlp.httpPort !== null) void app.register(otlpHttpPlugin, opts);
+  if (ctx.config.jaeger.httpPort !== null) void app.register(jaegerHttpPlugin, opts);
 }
 
-/** Starts every enabled listener on its own port. */
+/** Starts every enabled listener on its own port. On failure, the ones already started are closed again. */
 export async function startTransportListeners(ctx: TransportContext): Promise<Listener[]> {
-  void ctx;
-  return [];
+  const { config, collector, logger } = ctx;
+  const strategies = config.jaeger.samplingPort === null ? undefined : loadStrategies(config.jaeger.samplingStrategiesFile);
+  const host = await anyAddress();
+  const started: Listener[] = [];
+  const start = async (name: string, port: number | null, listen: (port: number) => Promise<Omit<Listener, 'name'>>) => {
+    if (port === null) return;
+    try {
+      started.push({ name, ...(await listen(port)) });
+    } catch (e) {
+      throw new Error(`${name} could not listen on port ${port}: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  const http = (register: (app: FastifyInstance) => Promise<void>) => (port: number) => listenHttp(ctx, host, port, register);
+  const grpcOpts = (port: number) => ({ port, host, maxMessageBytes: config.maxBodyBytes, logger });
+  const udp = (protocol: 'compact' | 'binary') => (port: number) =>
+    startJaegerUdpListener({ port, host, protocol, collector, logger });
+  try {
+    await start('otlp-http', config.otlp.httpPort, http(async (app) => app.register(otlpHttpPlugin, { collector, logger })));
+    await start('otlp-grpc', config.otlp.grpcPort, (port) => startGrpcListener(grpcOpts(port), [otlpTraceExportMethod(collector)]));
+    await start('jaeger-udp-compact', config.jaeger.agentCompactPort, udp('compact'));
+    await start('jaeger-udp-binary', config.jaeger.agentBinaryPort, udp('binary'));
+    await start('jaeger-http', config.jaeger.httpPort, http(async (app) => app.register(jaegerHttpPlugin, { collector, logger })));
+    await start('jaeger-grpc', config.jaeger.grpcPort, (port) => startGrpcListener(grpcOpts(port), [jaegerPostSpansMethod(collector)]));
+    await start(
+      'jaeger-sampling',
+      config.jaeger.samplingPort,
+      http(async (app) => registerSamplingRoutes(app, strategies ?? SamplingStrategies.sampleAll())),
+    );
+  } catch (e) {
+    await Promise.allSettled(started.map((l) => l.close()));
+    throw e;
+  }
+  return started;
 }
 
 /** Handles HTTP/2 (h2c) streams arriving on QUERY_PORT: zipkin.proto3.SpanService/Report. */
 export function http2StreamHandler(
   ctx: TransportContext,
 ): ((stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void) | undefined {
-  void ctx;
-  return undefined;
+  if (!ctx.config.collector.grpcEnabled) return undefined;
+  return zipkinGrpcStreamHandler({ collector: ctx.collector, logger: ctx.logger, maxMessageBytes: ctx.config.maxBodyBytes });
+}
+
+async function listenHttp(
+  ctx: TransportContext,
+  host: string,
+  port: number,
+  register: (app: FastifyInstance) => Promise<void>,
+): Promise<Omit<Listener, 'name'>> {
+  // No fastify logger: per-request logs would dominate under ingest load; the routes log errors themselves.
+  const app = Fastify({ logger: false });
+  // Browser SDKs export straight to these ports, so they answer CORS like QUERY_PORT does.
+  const origins = ctx.config.allowedOrigins;
+  await app.register(cors, { origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'OPTIONS'] });
+  installRawBodyParser(app, ctx.config.maxBodyBytes);
+  await register(app);
+  await app.listen({ port, host });
+  return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+}
+
+function loadStrategies(file: string): SamplingStrategies {
+  if (file === '') return SamplingStrategies.sampleAll();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`JAEGER_SAMPLING_STRATEGIES_FILE: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return SamplingStrategies.parse(text);
+  } catch (e) {
+    if (e instanceof SamplingStrategiesError) throw new ConfigError(`JAEGER_SAMPLING_STRATEGIES_FILE ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+let anyAddressCache: Promise<string> | undefined;
+
+/** '::' (IPv6 and IPv4 on a dual-stack host) where the host has IPv6, else '0.0.0.0', like node's default. */
+function anyAddress(): Promise<string> {
+  return (anyAddressCache ??= new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', () => resolve('0.0.0.0'));
+    probe.listen(0, '::', () => probe.close(() => resolve('::')));
+  }));
 }

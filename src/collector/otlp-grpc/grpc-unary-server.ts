@@ -1,0 +1,86 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
+import { isDecodeError } from '../../model/decode-error.js';
+import { CollectorBusyError } from '../collector.js';
+
+/** One unary method: its full gRPC path and what to do with the request message's bytes. */
+export interface UnaryMethod {
+  path: string;
+  handle(request: Buffer): Promise<Uint8Array>;
+}
+
+export interface GrpcListenerOptions {
+  port: number;
+  host: string;
+  maxMessageBytes: number;
+  logger: Logger;
+}
+
+const identity = (b: Buffer) => b;
+
+/**
+ * A grpc-js server for collectors that decode their own protobuf: messages arrive as bytes (so the
+ * collector counts them and reports decode errors itself) and grpc-js does framing, HTTP/2 and gzip.
+ * Status semantics (OTLP specification, also right for jaeger): a DecodeError is INVALID_ARGUMENT (not
+ * retried); saturation is UNAVAILABLE with a google.rpc.RetryInfo (retried after the delay); anything
+ * else is UNAVAILABLE too, so a client keeps the spans while storage recovers.
+ */
+export async function startGrpcListener(
+  opts: GrpcListenerOptions,
+  methods: UnaryMethod[],
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxMessageBytes,
+  });
+  const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const m of methods) {
+    const name = m.path.slice(m.path.lastIndexOf('/') + 1);
+    definition[name] = {
+      path: m.path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+      originalName: name,
+    };
+    implementation[name] = ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      m.handle(call.request).then(
+        (response) => callback(null, Buffer.from(response.buffer, response.byteOffset, response.byteLength)),
+        (e: unknown) => callback(toStatus(e, m.path, opts.logger)),
+      );
+    }) as grpc.handleUnaryCall<Buffer, Buffer>;
+  }
+  server.addService(definition, implementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Let in-flight exports finish, but do not wait forever on a client that keeps its stream open.
+        const timer = setTimeout(() => server.forceShutdown(), 5000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+function toStatus(e: unknown, path: string, logger: Logger): Partial<grpc.StatusObject> {
+  if (isDecodeError(e)) return { code: grpc.status.INVALID_ARGUMENT, details: e.message };
+  if (e instanceof CollectorBusyError) {
+    const metadata = new grpc.Metadata();
+    metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatusProto(grpc.status.UNAVAILABLE, e.message, e.retryAfterSeconds)));
+    return { code: grpc.status.UNAVAILABLE, details: e.message, metadata };
+  }
+  logger.error({ err: (e as Error).message, path }, 'gRPC export failed');
+  return { code: grpc.status.UNAVAILABLE, details: `could not store spans: ${(e as Error).message}` };
+}

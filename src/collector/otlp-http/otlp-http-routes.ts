@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeOtlpTraces, type OtlpFormat } from '../../codec/otlp/otlp-codec.js';
+import { encodeOtlpResponseJson, encodeRpcStatusJson } from '../../codec/otlp/otlp-json-codec.js';
+import { encodeOtlpResponseProto, encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
+import type { OtlpSpans } from '../../codec/otlp/otlp-span-mapper.js';
+import { isDecodeError } from '../../model/decode-error.js';
+import { CollectorBusyError, type Collector } from '../collector.js';
+import { BodyTooLargeError, UnsupportedEncodingError } from '../http/read-body.js';
+
+/** google.rpc.Code values used in OTLP error bodies. */
+const INVALID_ARGUMENT = 3;
+const INTERNAL = 13;
+const UNAVAILABLE = 14;
+
+const CONTENT_TYPES: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+/**
+ * OTLP/HTTP POST /v1/traces (opentelemetry-proto docs/specification.md): protobuf or JSON, gzip allowed;
+ * 200 with ExportTraceServiceResponse (partial_success when some spans were refused); 400 with a
+ * google.rpc.Status for an undecodable request; 413 over the size limit; 503 + Retry-After when the
+ * collector is saturated; 415 for other content types. Every answer is in the request's content type.
+ *
+ * Registered as an encapsulated plugin so its error handler (which also sees body-reading errors) answers
+ * in OTLP's terms instead of the host app's text/plain.
+ */
+export async function otlpHttpPlugin(app: FastifyInstance, opts: { collector: Collector; logger: Logger }): Promise<void> {
+  const { collector, logger } = opts;
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof BodyTooLargeError || err instanceof UnsupportedEncodingError || isDecodeError(err)) {
+      collector.rejectMessage('otlp-http');
+    }
+    return sendError(req, reply, err, logger);
+  });
+  app.post('/v1/traces', async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const format = requestFormat(req);
+    if (!format) {
+      collector.rejectMessage('otlp-http', body.length);
+      return sendStatus(
+        reply.code(415),
+        'json',
+        INVALID_ARGUMENT,
+        `Unsupported Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}: use application/x-protobuf or application/json`,
+      );
+    }
+    let decoded: OtlpSpans | undefined;
+    await collector.acceptMessage('otlp-http', body, (b) => {
+      decoded = decodeOtlpTraces(b, format);
+      return decoded.spans;
+    });
+    const rejected = decoded?.rejectedSpans ?? 0;
+    collector.dropSpans('otlp-http', rejected);
+    const partial = rejected > 0 ? { rejectedSpans: rejected, errorMessage: decoded?.errorMessage ?? '' } : undefined;
+    reply.code(200).type(CONTENT_TYPES[format]);
+    return reply.send(format === 'json' ? encodeOtlpResponseJson(partial) : Buffer.from(encodeOtlpResponseProto(partial)));
+  });
+}
+
+function requestFormat(req: FastifyRequest): OtlpFormat | undefined {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
+function sendError(req: FastifyRequest, reply: FastifyReply, err: FastifyError, logger: Logger): FastifyReply {
+  // An unknown content type is answered in JSON, the one format every client can read.
+  const format = requestFormat(req) ?? 'json';
+  if (isDecodeError(err)) return sendStatus(reply.code(400), format, INVALID_ARGUMENT, err.message);
+  if (err instanceof BodyTooLargeError) return sendStatus(reply.code(413), format, INVALID_ARGUMENT, err.message);
+  if (err instanceof UnsupportedEncodingError) return sendStatus(reply.code(415), format, INVALID_ARGUMENT, err.message);
+  if (err instanceof CollectorBusyError) {
+    // OTLP: 503 is retryable and the client honours Retry-After.
+    reply.header('Retry-After', String(err.retryAfterSeconds));
+    return sendStatus(reply.code(503), format, UNAVAILABLE, err.message, err.retryAfterSeconds);
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+    return sendStatus(reply.code(err.statusCode), format, INVALID_ARGUMENT, err.message);
+  }
+  logger.error({ err: err.message, url: req.url }, 'OTLP export failed');
+  // Storage failures are worth retrying: 503 keeps the spans in the client's queue instead of dropping them.
+  return sendStatus(reply.code(503), format, INTERNAL, `could not store spans: ${err.message}`);
+}
+
+function sendStatus(reply: FastifyReply, format: OtlpFormat, code: number, message: string, retryAfterSeconds?: number): FastifyReply {
+  reply.type(CONTENT_TYPES[format]);
+  return reply.send(
+    format === 'json' ? encodeRpcStatusJson(code, message) : Buffer.from(encodeRpcStatusProto(code, message, retryAfterSeconds)),
+  );
+}
