@@ -104,6 +104,31 @@ describe('MemoryStorage', () => {
     expect(await s.spanStore().getDependencies(T + DAY, 2 * DAY)).toEqual([]);
   });
 
+  it('keeps names and search exact through many eviction and index compaction cycles', async () => {
+    const s = memory(10, ['k']);
+    for (let i = 0; i < 1000; i++) {
+      const id = (i + 1).toString(16);
+      await s.spanConsumer().accept(trace(id, `svc${i % 37}`, i, 1, { tags: { k: `v${i % 13}` } }));
+    }
+    const kept = Array.from({ length: 10 }, (_, j) => 990 + j);
+    const services = [...new Set(kept.map((i) => `svc${i % 37}`))].sort();
+    expect(s.traceCount).toBe(10);
+    expect(await s.serviceAndSpanNames().getServiceNames()).toEqual(services);
+    expect(await s.autocompleteTags().getValues('k')).toEqual(
+      [...new Set(kept.map((i) => `v${i % 13}`))].sort(),
+    );
+    const found = await s.spanStore().getTraces(query({ annotationQuery: `k=v${999 % 13}` }));
+    expect(found.map((t) => t[0]!.timestamp)).toEqual(
+      kept.filter((i) => i % 13 === 999 % 13).map((i) => (T + i) * 1000),
+    );
+    expect(await s.spanStore().getTraces(query({ serviceName: `svc${989 % 37}` }))).toEqual(
+      kept.some((i) => i % 37 === 989 % 37) ? expect.any(Array) : [],
+    );
+    expect(
+      await s.spanStore().getTraces(query({ serviceName: 'svc0', endTs: T + 500, lookback: 500 })),
+    ).toEqual([]);
+  });
+
   it('stores a span accepted twice once, so it neither counts nor evicts twice', async () => {
     const s = memory(2);
     const [root] = trace('a1', 'svc', 1, 1);

@@ -16,8 +16,9 @@ import type {
 import { inQueryWindow, spansMatch } from '../trace-matcher.js';
 import { sameSpan } from './same-span.js';
 import { SearchIndex } from './search-index.js';
+import { SpanInterner } from './span-interner.js';
 import { TimeIndex } from './time-index.js';
-import { hasRef, refCount, refItems } from './trace-refs.js';
+import { liveItems, refCount } from './trace-refs.js';
 
 export interface MemoryStorageOptions extends StorageOptions {
   /** MEM_MAX_SPANS: past this many spans, whole traces are evicted, oldest trace timestamp first. */
@@ -30,6 +31,8 @@ export interface MemoryStorageOptions extends StorageOptions {
  */
 interface TraceRecord {
   spans: Span[];
+  /** Set on eviction; the search index drops its references to evicted records lazily. */
+  evicted: boolean;
   ts: number;
   /** Earliest timestamp of a span without parentId, 0 when none. */
   rootTs: number;
@@ -38,8 +41,9 @@ interface TraceRecord {
 }
 
 /**
- * Above this many indexed candidates, a search walks the time window newest first and checks candidate
- * membership, instead of sorting every candidate by timestamp.
+ * Above this many indexed candidates, a search walks the time window newest first and tests each trace,
+ * instead of sorting every candidate by timestamp: many candidates means matches are dense, so the walk
+ * reaches the limit early.
  */
 const SORT_CANDIDATES_MAX = 10_000;
 
@@ -56,6 +60,7 @@ export class MemoryStorage implements StorageComponent {
   private readonly traceMap = new Map<string, TraceRecord>();
   private readonly timeIndex = new TimeIndex<TraceRecord>();
   private readonly searchIndex = new SearchIndex<TraceRecord>();
+  private readonly interner = new SpanInterner();
   private storedSpans = 0;
 
   private readonly consumer: SpanConsumer;
@@ -144,17 +149,20 @@ export class MemoryStorage implements StorageComponent {
     const key = this.keyOf(span.traceId);
     let record = this.traceMap.get(key);
     if (record === undefined) {
-      record = { spans: [], ts: 0, rootTs: 0, minTs: 0 };
+      record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0 };
       this.traceMap.set(key, record);
       this.timeIndex.add(record);
     } else if (record.spans.some((stored) => sameSpan(stored, span))) {
       return; // zipkin: the same span reported twice is stored once
     }
-    record.spans.push(span);
+    const first = record.spans[0];
+    const stored = this.interner.intern(span, first === undefined ? span.traceId : first.traceId);
+    record.spans.push(stored);
     this.storedSpans++;
-    if (span.timestamp !== undefined)
-      this.updateTimestamp(record, span.timestamp, span.parentId === undefined);
-    if (this.searchEnabled) this.searchIndex.add(span, record);
+    if (stored.timestamp !== undefined) {
+      this.updateTimestamp(record, stored.timestamp, stored.parentId === undefined);
+    }
+    if (this.searchEnabled) this.searchIndex.add(stored, record);
   }
 
   private updateTimestamp(record: TraceRecord, ts: number, isRoot: boolean): void {
@@ -173,9 +181,9 @@ export class MemoryStorage implements StorageComponent {
     this.timeIndex.remove(record);
     this.traceMap.delete(this.keyOf(record.spans[0]!.traceId));
     this.storedSpans -= record.spans.length;
-    if (this.searchEnabled) {
-      for (const span of record.spans) this.searchIndex.remove(span, record);
-    }
+    record.evicted = true;
+    if (this.searchEnabled) this.searchIndex.evicted(record.spans);
+    record.spans = [];
   }
 
   private keyOf(traceId: string): string {
@@ -192,7 +200,7 @@ export class MemoryStorage implements StorageComponent {
     let ordered: Iterable<TraceRecord>;
     if (candidates !== undefined && refCount(candidates) <= SORT_CANDIDATES_MAX) {
       const inWindow: TraceRecord[] = [];
-      for (const record of refItems(candidates)) {
+      for (const record of liveItems(candidates)) {
         if (inQueryWindow(request, record.ts)) inWindow.push(record);
       }
       ordered = inWindow.sort((a, b) => b.ts - a.ts);
@@ -203,7 +211,6 @@ export class MemoryStorage implements StorageComponent {
     const result: Span[][] = [];
     for (const record of ordered) {
       if (result.length >= request.limit) break;
-      if (candidates !== undefined && !hasRef(candidates, record)) continue;
       if (spansMatch(request, record.spans)) result.push([...record.spans]);
     }
     return result;
