@@ -154,7 +154,6 @@ export interface Config {
     strictTraceId: boolean;
     searchEnabled: boolean;
     autocompleteKeys: string[];
-    autocompleteTtlMs: number;
     memMaxSpans: number;
     sqlitePath: string;
     retentionMs: number;
@@ -227,7 +226,6 @@ export function parseConfig(raw: RawConfig): Config {
       strictTraceId: bool('STRICT_TRACE_ID'),
       searchEnabled,
       autocompleteKeys: parseList(raw.AUTOCOMPLETE_KEYS),
-      autocompleteTtlMs: int('AUTOCOMPLETE_TTL', 0),
       memMaxSpans: int('MEM_MAX_SPANS', 1),
       sqlitePath: raw.SQLITE_PATH,
       retentionMs: parseDuration('RETENTION', raw.RETENTION),

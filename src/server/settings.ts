@@ -190,7 +190,6 @@ export const SETTINGS = [
     help: 'Tag keys whose values are offered in the UI, comma-separated',
   },
   {
-    env: 'AUTOCOMPLETE_TTL',
     type: 'int',
     default: '3600000',
     help: 'How long an autocomplete value is remembered before re-indexing, ms',
