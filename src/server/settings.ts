@@ -190,11 +190,6 @@ export const SETTINGS = [
     help: 'Tag keys whose values are offered in the UI, comma-separated',
   },
   {
-    type: 'int',
-    default: '3600000',
-    help: 'How long an autocomplete value is remembered before re-indexing, ms',
-  },
-  {
     env: 'MEM_MAX_SPANS',
     type: 'int',
     default: '500000',
