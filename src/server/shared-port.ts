@@ -17,19 +17,20 @@ export function createSharedPortServer(http1: HttpServer, http2?: Http2Server): 
       return;
     }
     let seen = Buffer.alloc(0);
-    const onData = (chunk: Buffer) => {
+    // Read in paused mode (read() on 'readable'), never with 'data' listeners: node's http2 session reads
+    // the socket's native handle, and bytes pulled through a flowing stream are then lost to it even
+    // after unshift (the client sees "Session closed with error code 2").
+    const check = () => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) return void socket.once('readable', check);
       seen = Buffer.concat([seen, chunk]);
       const n = Math.min(seen.length, H2_PREFACE.length);
       const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
       // Undecided until the prefix diverges or the whole preface is seen.
-      if (isH2 && n < H2_PREFACE.length) return;
-      socket.off('data', onData);
-      socket.pause();
+      if (isH2 && n < H2_PREFACE.length) return void socket.once('readable', check);
       socket.unshift(seen);
       (isH2 ? http2 : http1).emit('connection', socket);
-      socket.resume();
     };
-    socket.on('data', onData);
-    socket.resume();
+    socket.once('readable', check);
   });
 }
