@@ -1,13 +1,16 @@
 import type { Endpoint, Span } from '../../model/span.js';
 
+const MAX_INTERNED_LENGTH = 256;
+
 /**
  * Makes stored spans share what repeats across spans: one trace id string per trace, one frozen object
  * per distinct endpoint, one string per distinct span name, tag key and tag value. Decoders hand us a
  * fresh copy of every string per span, so without this each span carries its own copies (measured: about
  * 440 bytes per typical span before, 270 after).
  *
- * The tables are bounded: when one fills up it is dropped and starts over. Interning is only an
- * optimization, so forgetting costs memory, never correctness, and unique values cannot grow it forever.
+ * The tables are bounded (entries, and length of an interned string): when one fills up it is dropped and
+ * starts over. Interning is only an optimization, so forgetting costs memory, never correctness, and
+ * unique values cannot grow it forever.
  */
 export class SpanInterner {
   private strings = new Map<string, string>();
@@ -44,6 +47,8 @@ export class SpanInterner {
   }
 
   private string(s: string): string {
+    // Long values (SQL, stack traces) would pin up to maxEntries large strings after their spans are gone.
+    if (s.length > MAX_INTERNED_LENGTH) return s;
     const known = this.strings.get(s);
     if (known !== undefined) return known;
     if (this.strings.size >= this.maxEntries) this.strings = new Map();
