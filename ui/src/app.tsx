@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { UiConfig } from './api/ui-config';
 import { ConfigContext } from './config-context';
 import { navigate, onLinkClick, parseRoute, paths, traceHref, useLocationKey, type Route } from './router';
@@ -12,6 +12,18 @@ import { ErrorState } from './components/error-state';
 export function App({ config }: { config: UiConfig }) {
   const key = useLocationKey();
   const route = parseRoute(window.location.pathname);
+  useEffect(() => {
+    // "/" jumps to the trace id box, except where a page has its own find box (the trace view).
+    const onKey = (e: KeyboardEvent): void => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      if (document.querySelector('[data-testid=find]')) return;
+      e.preventDefault();
+      document.querySelector<HTMLInputElement>('[data-testid=trace-jump]')?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <ConfigContext.Provider value={config}>
       <Header route={route} config={config} />

@@ -65,7 +65,7 @@ export function DependenciesPage() {
           >
             {LOOKBACK_PRESETS.map((p) => (
               <option key={p.value} value={p.value}>
-                {p.label.replace('Last', 'Up to')}
+                {p.short}
               </option>
             ))}
             {!LOOKBACK_PRESETS.some((p) => p.value === lookback) ? <option value={String(lookbackMs)}>{lookbackMs} ms</option> : null}
@@ -118,10 +118,17 @@ export function DependenciesPage() {
       ) : (
         <div className="deps-body">
           <div className="card graph-card">
+            <div className="graph-card-head">
+              <h3>
+                {layout.nodes.length} services · {layout.edges.length} links
+              </h3>
+              <p className="muted">Click a service to see its callers and callees. Edge width follows call count, colour the error rate.</p>
+            </div>
+            <div className="graph-scroll">
             <svg
               className="dep-graph"
               viewBox={`0 ${-30} ${layout.width} ${layout.height + 70}`}
-              style={{ width: '100%', maxWidth: layout.width * 1.4, height: 'auto', maxHeight: '72vh' }}
+              style={{ width: '100%', minWidth: layout.width, maxWidth: layout.width * 1.3, height: 'auto' }}
               role="img"
               aria-label="Service dependency graph"
               data-testid="dep-graph"
@@ -129,7 +136,7 @@ export function DependenciesPage() {
             >
               <defs>
                 {(['ok', 'low', 'high'] as const).map((r) => (
-                  <marker key={r} id={`arrow-${r}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                  <marker key={r} id={`arrow-${r}`} viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
                     <path d="M0,0 L10,5 L0,10 z" className={`arrow ${r}`} />
                   </marker>
                 ))}
@@ -140,10 +147,14 @@ export function DependenciesPage() {
                 return (
                   <g key={`${e.parent}>${e.child}`} className={related ? 'dep-edge' : 'dep-edge faded'} data-testid="dep-edge" data-rate={rate}>
                     <path d={e.path} className={`edge ${rate}`} strokeWidth={1.2 + 4 * Math.sqrt(e.callCount / maxCalls)} markerEnd={`url(#arrow-${rate})`} />
-                    <text x={e.labelX} y={e.labelY} className="edge-label" textAnchor="middle">
-                      {e.callCount.toLocaleString()}
-                      {e.errorCount > 0 ? ` · ${e.errorCount.toLocaleString()} err` : ''}
-                    </text>
+                    <title>{`${e.parent} → ${e.child}: ${e.callCount} calls, ${e.errorCount} errors`}</title>
+                    {/* Labels on every edge of a big graph are noise: show them when few, or for the selection. */}
+                    {(selected !== undefined ? related : layout.edges.length <= 14) ? (
+                      <text x={e.labelX} y={e.labelY} className="edge-label" textAnchor="middle">
+                        {e.callCount.toLocaleString()}
+                        {e.errorCount > 0 ? ` · ${e.errorCount.toLocaleString()} err` : ''}
+                      </text>
+                    ) : null}
                   </g>
                 );
               })}
@@ -182,13 +193,9 @@ export function DependenciesPage() {
                 );
               })}
             </svg>
-          </div>
-          {selected ? <ServicePanel name={selected} edges={layout.edges} rateOf={rateOf} onSelect={setSelected} /> : (
-            <div className="card deps-hint">
-              <h3>{layout.nodes.length} services · {layout.edges.length} links</h3>
-              <p className="muted">Click a service to see who calls it and whom it calls. Edge width follows the call count; colour follows the error rate.</p>
             </div>
-          )}
+          </div>
+          {selected ? <ServicePanel name={selected} edges={layout.edges} rateOf={rateOf} onSelect={setSelected} /> : null}
         </div>
       )}
     </div>
@@ -242,14 +249,16 @@ function ServicePanel({
     );
   return (
     <aside className="card service-panel" data-testid="service-panel">
-      <div className="detail-service" style={{ color: serviceColor(name) }}>
-        <span className="svc-dot" style={{ background: serviceColor(name) }} />
-        service
+      <div className="service-panel-title">
+        <div className="detail-service" style={{ color: serviceColor(name) }}>
+          <span className="svc-dot" style={{ background: serviceColor(name) }} />
+          service
+        </div>
+        <h3 className="detail-name">{name}</h3>
+        <a className="button ghost small" href={searchHref} onClick={(e) => { e.preventDefault(); navigate(searchHref); }}>
+          Search its traces
+        </a>
       </div>
-      <h3 className="detail-name">{name}</h3>
-      <a className="button ghost small" href={searchHref} onClick={(e) => { e.preventDefault(); navigate(searchHref); }}>
-        Search its traces
-      </a>
       <section className="detail-section">
         <h4>Called by ({callers.length})</h4>
         {table(callers, 'parent', 'callers')}

@@ -27,8 +27,8 @@ export interface GraphLayout {
 }
 
 const NODE_H = 36;
-const GAP_X = 120;
-const GAP_Y = 26;
+const GAP_X = 84;
+const GAP_Y = 40;
 const MARGIN = 24;
 
 /**
@@ -124,7 +124,7 @@ export function layoutGraph(links: readonly DependencyLink[]): GraphLayout {
     }
   }
 
-  const widthOf = (n: string): number => Math.min(240, Math.max(110, n.length * 7.4 + 34));
+  const widthOf = (n: string): number => Math.min(240, Math.max(96, n.length * 7.6 + 30));
   const colW = layers.map((l) => Math.max(...l.map(widthOf)));
   const tallest = Math.max(...layers.map((l) => l.length));
   const height = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * GAP_Y;

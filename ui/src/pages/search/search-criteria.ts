@@ -18,15 +18,15 @@ export interface Criteria {
   limit: string;
 }
 
-export const LOOKBACK_PRESETS: ReadonlyArray<{ value: string; label: string; ms: number }> = [
-  { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
-  { value: '1h', label: 'Last hour', ms: 3_600_000 },
-  { value: '2h', label: 'Last 2 hours', ms: 7_200_000 },
-  { value: '6h', label: 'Last 6 hours', ms: 21_600_000 },
-  { value: '12h', label: 'Last 12 hours', ms: 43_200_000 },
-  { value: '1d', label: 'Last day', ms: 86_400_000 },
-  { value: '2d', label: 'Last 2 days', ms: 172_800_000 },
-  { value: '7d', label: 'Last 7 days', ms: 604_800_000 },
+export const LOOKBACK_PRESETS: ReadonlyArray<{ value: string; label: string; short: string; ms: number }> = [
+  { value: '15m', label: 'Last 15 minutes', short: '15 minutes', ms: 15 * 60_000 },
+  { value: '1h', label: 'Last hour', short: '1 hour', ms: 3_600_000 },
+  { value: '2h', label: 'Last 2 hours', short: '2 hours', ms: 7_200_000 },
+  { value: '6h', label: 'Last 6 hours', short: '6 hours', ms: 21_600_000 },
+  { value: '12h', label: 'Last 12 hours', short: '12 hours', ms: 43_200_000 },
+  { value: '1d', label: 'Last day', short: '1 day', ms: 86_400_000 },
+  { value: '2d', label: 'Last 2 days', short: '2 days', ms: 172_800_000 },
+  { value: '7d', label: 'Last 7 days', short: '7 days', ms: 604_800_000 },
 ];
 
 const KEYS: ReadonlyArray<keyof Criteria> = [

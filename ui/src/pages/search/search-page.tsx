@@ -3,11 +3,12 @@ import { api, ApiError } from '../../api/client';
 import { ErrorState, Spinner } from '../../components/error-state';
 import { useConfig } from '../../config-context';
 import { summarizeTrace, type TraceSummary } from '../../model/trace-summary';
-import { navigate, paths } from '../../router';
+import { navigate, onLinkClick, paths } from '../../router';
+import { serviceColor } from '../../model/service-color';
 import { useAsync } from '../../use-async';
 import { ResultsList, type SortKey } from './results-list';
 import { ScatterPlot } from './scatter-plot';
-import { criteriaToQueryString, hasSearch, parseCriteria, toTraceQuery, type Criteria } from './search-criteria';
+import { LOOKBACK_PRESETS, criteriaToQueryString, hasSearch, parseCriteria, toTraceQuery, type Criteria } from './search-criteria';
 import { SearchForm } from './search-form';
 
 export function SearchPage({ locationKey }: { locationKey: string }) {
@@ -50,11 +51,7 @@ export function SearchPage({ locationKey }: { locationKey: string }) {
     <div className="page search-page" data-testid="search-page">
       <SearchForm initial={criteria} defaultLimit={config.queryLimit} defaultLookback={config.defaultLookback} onSubmit={submit} />
       {state.status === 'idle' ? (
-        <ErrorState
-          tone="empty"
-          title="Find traces"
-          detail="Pick a service, a time range or a tag query, then run the query. Press / to jump to the trace id box."
-        />
+        <SearchIntro lookback={config.defaultLookback} />
       ) : state.status === 'loading' ? (
         <Spinner label="Searching traces…" />
       ) : state.status === 'error' ? (
@@ -67,6 +64,38 @@ export function SearchPage({ locationKey }: { locationKey: string }) {
           <ResultsList traces={state.value} sort={sort} onSort={setSort} />
         </>
       )}
+    </div>
+  );
+}
+
+/** Before the first query: the services that reported, one click from their traces. */
+function SearchIntro({ lookback }: { lookback: number }) {
+  const services = useAsync((signal) => api.services(signal), []);
+  if (services.status === 'error') {
+    return <ErrorState title={errorTitle(services.error)} detail={services.error.message} action={{ label: 'Reload', onClick: () => window.location.reload() }} />;
+  }
+  const list = services.status === 'ok' ? services.value : [];
+  return (
+    <div className="state-panel empty" data-testid="search-intro">
+      <div className="state-icon" aria-hidden="true">⌕</div>
+      <h2>Find traces</h2>
+      <p>
+        Pick a service, a time range or a tag query and run the query. Press <kbd>/</kbd> to jump to a trace by id.
+      </p>
+      {services.status === 'ok' && list.length === 0 ? <p className="muted">No service has reported spans yet.</p> : null}
+      {list.length > 0 ? (
+        <div className="quick-services">
+          {list.slice(0, 30).map((s) => {
+            const href = paths.search(new URLSearchParams({ serviceName: s, lookback: LOOKBACK_PRESETS.find((x) => x.ms === lookback)?.value ?? String(lookback) }).toString());
+            return (
+              <a key={s} className="chip" href={href} onClick={(e) => onLinkClick(e, href)}>
+                <span className="svc-dot" style={{ background: serviceColor(s) }} />
+                {s}
+              </a>
+            );
+          })}
+        </div>
+      ) : null}
     </div>
   );
 }

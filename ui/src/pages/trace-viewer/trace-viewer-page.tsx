@@ -55,6 +55,10 @@ export function TraceViewerPage() {
             e.target.value = '';
           }}
         />
+        <svg className="dropzone-icon" width={spans ? 20 : 34} height={spans ? 20 : 34} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" aria-hidden="true">
+          <path d="M12 16V4M7 9l5-5 5 5" />
+          <path d="M4 15v4a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-4" />
+        </svg>
         <span className="dropzone-title">{spans ? `Viewing ${fileName}` : 'Open a trace file'}</span>
         <span className="muted">
           {spans ? 'Choose or drop another file' : 'Drop a Zipkin v2 or v1 JSON file here, or click to choose one. It stays in your browser.'}

@@ -90,7 +90,7 @@ export function Timeline(p: TimelineProps) {
   }
 
   return (
-    <div className="timeline">
+    <div className={p.critical ? 'timeline critical-on' : 'timeline'}>
       <div className="timeline-ruler" style={{ gridTemplateColumns: `${p.nameWidth}px 1fr` }}>
         <div className="ruler-name">Service · span</div>
         <div className="ruler-ticks">
@@ -218,7 +218,11 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
             key={a}
             className="crit-seg"
             data-testid="critical-segment"
-            style={{ left: `${pct(a - p.origin)}%`, width: `${Math.max(((b - a) / p.range) * 100, 0.1)}%` }}
+            style={{
+              left: `${pct(a - p.origin)}%`,
+              width: `${Math.max(((b - a) / p.range) * 100, 0.1)}%`,
+              background: row.error ? undefined : color,
+            }}
           />
         ))}
         {span.annotations?.map((a, k) => (
