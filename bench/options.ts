@@ -1,0 +1,95 @@
+/** Command-line options of `npm run bench` and the sizes each mode uses. */
+export interface BenchOptions {
+  quick: boolean;
+  sections: Set<Section>;
+  /** Ingest scenarios to run (names like mem/json, sqlite/json+gzip); empty = all. */
+  ingest: Set<string>;
+  connections: number;
+  /** Write a V8 CPU profile of every Skein server process (bench/results/profiles). */
+  profile: boolean;
+  /** Write a heap snapshot of the memory store after preloading (bench/results/profiles). */
+  heapSnapshot: boolean;
+  /** Also preload SQLite and query it (default: in full mode only). */
+  sqliteQueries: boolean;
+  label: string;
+  sizes: Sizes;
+}
+
+export type Section = 'ingest' | 'queries' | 'memory' | 'scaling';
+const SECTIONS: Section[] = ['ingest', 'queries', 'memory', 'scaling'];
+
+export interface Sizes {
+  batchSpans: number;
+  ingestTemplates: number;
+  ingestWarmupSpans: number;
+  ingestMeasureSpans: number;
+  /** Traces (10 spans each) of the query data set. */
+  queryTraces: number;
+  /** Dataset sizes (traces) for the scaling section; the query size is reused when listed. */
+  scalingTraces: number[];
+  scalingIngestSpans: number;
+  queryRequests: number;
+  queryMaxSeconds: number;
+}
+
+const FULL: Sizes = {
+  batchSpans: 100,
+  ingestTemplates: 200,
+  ingestWarmupSpans: 20_000,
+  ingestMeasureSpans: 300_000,
+  queryTraces: 100_000,
+  scalingTraces: [10_000, 100_000, 500_000],
+  scalingIngestSpans: 100_000,
+  queryRequests: 200,
+  queryMaxSeconds: 10,
+};
+
+const QUICK: Sizes = {
+  batchSpans: 100,
+  ingestTemplates: 50,
+  ingestWarmupSpans: 5_000,
+  ingestMeasureSpans: 100_000,
+  queryTraces: 10_000,
+  scalingTraces: [2_000, 10_000],
+  scalingIngestSpans: 20_000,
+  queryRequests: 50,
+  queryMaxSeconds: 3,
+};
+
+export const USAGE = `npm run bench -- [options]
+  --quick               small sizes, under 2 minutes (for development)
+  --only=LIST           sections: ${SECTIONS.join(',')} (default all)
+  --ingest=LIST         ingest scenarios, e.g. mem/json,sqlite/json (default all)
+  --connections=N       keep-alive connections of the ingest load (default 8)
+  --sqlite-queries      also preload and query SQLite (default in full mode only)
+  --no-sqlite-queries   skip it in full mode
+  --profile             CPU-profile each Skein server process (bench/results/profiles/*.cpuprofile)
+  --heap-snapshot       heap snapshot of the memory store after preloading
+  --label=TEXT          saved in the results JSON`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const has = (name: string) => argv.includes(`--${name}`);
+  for (const a of argv) {
+    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|help)(=|$)/.test(a)) {
+      throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  const quick = has('quick');
+  const only = get('only');
+  const sections = new Set<Section>(only ? (only.split(',') as Section[]) : SECTIONS);
+  for (const s of sections) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
+  const connections = Number(get('connections') ?? 8);
+  if (!(connections >= 1)) throw new Error('--connections must be at least 1');
+  return {
+    quick,
+    sections,
+    ingest: new Set(get('ingest')?.split(',') ?? []),
+    connections,
+    profile: has('profile'),
+    heapSnapshot: has('heap-snapshot'),
+    sqliteQueries: has('sqlite-queries') || (!quick && !has('no-sqlite-queries')),
+    label: get('label') ?? '',
+    sizes: quick ? QUICK : FULL,
+  };
+}

@@ -1,0 +1,437 @@
+/**
+ * `npm run bench`: Skein against the physical ceilings, measured side by side in one run.
+ *
+ * Every process is separate: the Skein server under test (bench-server.ts, Skein's own composition root),
+ * the ceiling server L1 (ceiling-http-server.ts), the load generator (load-generator.ts) and the JSON.parse
+ * ceiling L2 (ceiling-json-parse.ts). Server CPU comes from /proc/<pid>/stat around the measured phase.
+ * The machine is shared and noisy, so every figure that matters is a ratio to a ceiling from the same run.
+ * Prints tables and writes bench/results/<timestamp>.json.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { forkChild, processCpuSeconds, type Child } from './children.js';
+import type { BodyFormat } from './ingest-bodies.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import type { FromLoad, FromServer, IngestJob, IngestResult, MemorySample, QueryResult, QuerySpec, ToLoad, ToServer } from './protocol.js';
+import { SERVICES, spanName, SPANS_PER_TRACE, traceIdOf } from './query-dataset.js';
+import { fmt, table } from './table.js';
+
+const run = promisify(execFile);
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const repoDir = join(benchDir, '..');
+const SEED = 1;
+const DAY_MS = 86_400_000;
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const opts = parseOptions(process.argv.slice(2));
+const started = new Date();
+const stamp = started.toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(benchDir, 'results');
+const logDir = join(resultsDir, 'logs', stamp);
+const profileDir = join(resultsDir, 'profiles', stamp);
+mkdirSync(logDir, { recursive: true });
+if (opts.profile || opts.heapSnapshot) mkdirSync(profileDir, { recursive: true });
+const sqliteDir = mkdtempSync(join(tmpdir(), 'skein-bench-'));
+const t0 = performance.now();
+const say = (s: string) => process.stdout.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${s}\n`);
+
+type SkeinChild = Child<ToServer, FromServer>;
+type LoadChild = Child<ToLoad, FromLoad>;
+type Store = 'mem' | 'sqlite';
+
+// ---------- processes ----------
+
+let serverCount = 0;
+async function startSkein(name: string, store: Store, memMaxSpans: number): Promise<{ child: SkeinChild; port: number }> {
+  const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
+  const nodeArgs = ['--expose-gc', '--max-old-space-size=12288'];
+  if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${file}.cpuprofile`);
+  const child = forkChild<ToServer, FromServer>(`skein ${name}`, 'bench-server.ts', {
+    logPath: join(logDir, `${file}.log`),
+    nodeArgs,
+    env: {
+      QUERY_PORT: '0',
+      STORAGE_TYPE: store,
+      MEM_MAX_SPANS: String(memMaxSpans),
+      SQLITE_PATH: join(sqliteDir, `${file}.sqlite`),
+      // Retention must not delete the benchmark's data while it is measured.
+      RETENTION: '30d',
+      RETENTION_MAX_BYTES: '1000GiB',
+      LOG_LEVEL: 'warn',
+      UI_ENABLED: 'false',
+      // OTLP/HTTP stays on (it is also served on QUERY_PORT); its own port is ephemeral and unused.
+      OTLP_HTTP_PORT: '0',
+      OTLP_GRPC_PORT: 'off',
+      JAEGER_AGENT_COMPACT_PORT: 'off',
+      JAEGER_AGENT_BINARY_PORT: 'off',
+      JAEGER_HTTP_PORT: 'off',
+      JAEGER_GRPC_PORT: 'off',
+      JAEGER_SAMPLING_PORT: 'off',
+    },
+  });
+  const { port } = await child.next('ready', 120_000);
+  return { child, port };
+}
+
+async function startL1(): Promise<{ child: SkeinChild; port: number }> {
+  const child = forkChild<ToServer, FromServer>('ceiling L1', 'ceiling-http-server.ts', { logPath: join(logDir, 'l1.log') });
+  const { port } = await child.next('ready', 120_000);
+  return { child, port };
+}
+
+async function startLoad(): Promise<LoadChild> {
+  const child = forkChild<ToLoad, FromLoad>('load generator', 'load-generator.ts', { logPath: join(logDir, 'load.log') });
+  await child.next('ready', 120_000);
+  return child;
+}
+
+// ---------- ingest ----------
+
+interface IngestFigures {
+  name: string;
+  spans: number;
+  seconds: number;
+  spansPerSec: number;
+  cpuSeconds: number;
+  cpuSecPerMillion: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  bodyBytesPerSpan: number;
+  statusCounts: Record<string, number>;
+}
+
+async function measureIngest(name: string, server: { child: SkeinChild; port: number }, job: Omit<IngestJob, 'port' | 'kind'>): Promise<IngestFigures> {
+  const load = await startLoad();
+  load.send({ type: 'job', job: { kind: 'ingest', port: server.port, ...job } });
+  await load.next('warm');
+  const cpu0 = processCpuSeconds(server.child.pid);
+  load.send({ type: 'go' });
+  const { result } = await load.next('ingest-done');
+  const cpuSeconds = processCpuSeconds(server.child.pid) - cpu0;
+  await load.stop({ type: 'stop' });
+  return figures(name, result, cpuSeconds);
+}
+
+function figures(name: string, r: IngestResult, cpuSeconds: number): IngestFigures {
+  return {
+    name,
+    spans: r.spans,
+    seconds: r.seconds,
+    spansPerSec: r.spans / r.seconds,
+    cpuSeconds,
+    cpuSecPerMillion: (cpuSeconds / r.spans) * 1e6,
+    p50: r.latenciesMs.p50,
+    p99: r.latenciesMs.p99,
+    errors: r.errors,
+    bodyBytesPerSpan: r.bodyBytes / Math.max(1, r.spans),
+    statusCounts: r.statusCounts,
+  };
+}
+
+interface Scenario {
+  name: string;
+  store: Store;
+  format: BodyFormat;
+  gzip: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'mem/json', store: 'mem', format: 'json', gzip: false },
+  { name: 'sqlite/json', store: 'sqlite', format: 'json', gzip: false },
+  { name: 'mem/proto3', store: 'mem', format: 'proto3', gzip: false },
+  { name: 'mem/otlp', store: 'mem', format: 'otlp', gzip: false },
+  { name: 'mem/json+gzip', store: 'mem', format: 'json', gzip: true },
+  { name: 'sqlite/json+gzip', store: 'sqlite', format: 'json', gzip: true },
+];
+
+const bodySet = (s: { format: BodyFormat; gzip: boolean }) => `${s.format}${s.gzip ? '+gzip' : ''}`;
+
+function ingestJob(format: BodyFormat, gzip: boolean, warmupSpans: number, measureSpans: number): Omit<IngestJob, 'port' | 'kind'> {
+  const z = opts.sizes;
+  return { format, gzip, connections: opts.connections, warmupSpans, measureSpans, seed: SEED, templates: z.ingestTemplates, batchSpans: z.batchSpans };
+}
+
+async function ceilingL2(): Promise<{ spansPerSec: number; cpuSecPerMillion: number; spans: number }> {
+  const z = opts.sizes;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(benchDir, 'ceiling-json-parse.ts'), String(z.ingestTemplates), String(z.ingestMeasureSpans), String(SEED)], {
+    cwd: repoDir,
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(stdout.trim().split('\n').pop()!) as { spans: number; seconds: number; cpuSeconds: number };
+  return { spans: r.spans, spansPerSec: r.spans / r.seconds, cpuSecPerMillion: (r.cpuSeconds / r.spans) * 1e6 };
+}
+
+async function ingestSection() {
+  const z = opts.sizes;
+  const chosen = SCENARIOS.filter((s) => opts.ingest.size === 0 || opts.ingest.has(s.name));
+  const l2 = await ceilingL2();
+  say(`L2 JSON.parse: ${fmt(l2.spansPerSec)} spans/s, ${fmt(l2.cpuSecPerMillion)} CPU-s/M`);
+  const l1: Record<string, IngestFigures> = {};
+  const rows: Array<IngestFigures & { vsL1: number; vsL2: number; cpuVsL1: number }> = [];
+  // L1 runs right before the first scenario that uses its bodies, so drift between them stays small.
+  for (const s of chosen) {
+    const set = bodySet(s);
+    if (!l1[set]) {
+      const server = await startL1();
+      l1[set] = await measureIngest(`L1/${set}`, server, ingestJob(s.format, s.gzip, z.ingestWarmupSpans, z.ingestMeasureSpans));
+      await server.child.stop({ type: 'stop' });
+      say(`L1/${set}: ${fmt(l1[set].spansPerSec)} spans/s, ${fmt(l1[set].cpuSecPerMillion)} CPU-s/M`);
+    }
+    const server = await startSkein(s.name, s.store, 10_000_000);
+    const f = await measureIngest(s.name, server, ingestJob(s.format, s.gzip, z.ingestWarmupSpans, z.ingestMeasureSpans));
+    await server.child.stop({ type: 'stop' });
+    const base = l1[set];
+    rows.push({ ...f, vsL1: f.spansPerSec / base.spansPerSec, vsL2: f.spansPerSec / l2.spansPerSec, cpuVsL1: f.cpuSecPerMillion / base.cpuSecPerMillion });
+    say(`${s.name}: ${fmt(f.spansPerSec)} spans/s (${fmt(f.spansPerSec / base.spansPerSec)} of L1), ${fmt(f.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(f.p99)} ms${f.errors ? `, ${f.errors} errors ${JSON.stringify(f.statusCounts)}` : ''}`);
+  }
+  return { l2, l1, scenarios: rows };
+}
+
+// ---------- data set runs: memory, queries, scaling ----------
+
+function querySpecs(traces: number, nowMs: number, full: boolean): QuerySpec[] {
+  const z = opts.sizes;
+  const svc = (i: number) => SERVICES[i % SERVICES.length]!;
+  const each = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+  const base = (i: number) => `/api/v2/traces?serviceName=${svc(i)}&limit=10`;
+  const withName = (i: number) => `${base(i)}&spanName=${encodeURIComponent(spanName(i % 20, Math.floor(i / 20) % 5))}`;
+  const withAnnotation = (i: number) => `${withName(i)}&annotationQuery=${encodeURIComponent('http.status_code=500')}`;
+  const withDuration = (i: number) => `${withAnnotation(i)}&minDuration=100000`;
+  // Trace ids spread over the whole data set, in a scrambled order.
+  const byId = each(500, (i) => `/api/v2/trace/${traceIdOf(SEED, (Math.imul(i + 1, 2654435761) >>> 0) % traces)}`);
+  const deps = [`/api/v2/dependencies?endTs=${nowMs}&lookback=${DAY_MS}`];
+  const all: Array<[string, string[], boolean]> = [
+    ['services', ['/api/v2/services'], false],
+    ['spans', each(20, (i) => `/api/v2/spans?serviceName=${svc(i)}`), false],
+    ['traces service', each(20, base), true],
+    ['traces +spanName', each(100, withName), false],
+    ['traces +annotationQuery', each(100, withAnnotation), false],
+    ['traces +minDuration', each(100, withDuration), true],
+    ['trace by id', byId, true],
+    ['dependencies 1 day', deps, true],
+  ];
+  const specs: QuerySpec[] = [];
+  for (const concurrency of full ? [1, 8] : [1]) {
+    for (const [name, paths, inScaling] of all) {
+      if (!full && !inScaling) continue;
+      const heavy = name.startsWith('dependencies');
+      specs.push({
+        name,
+        paths,
+        concurrency,
+        requests: heavy ? Math.max(concurrency * 2, 10) : z.queryRequests * concurrency,
+        maxSeconds: heavy ? z.queryMaxSeconds * 2 : z.queryMaxSeconds,
+        minRequests: heavy ? concurrency * 2 : Math.min(z.queryRequests, 10 * concurrency),
+        warmup: heavy ? 1 : 5,
+      });
+    }
+  }
+  return specs;
+}
+
+interface DatasetRun {
+  store: Store;
+  traces: number;
+  spans: number;
+  preloadSeconds: number;
+  idle: MemorySample;
+  loaded: MemorySample;
+  rssPerSpan: number;
+  heapPerSpan: number;
+  heapSnapshot?: string;
+  queries: QueryResult[];
+  ingest?: IngestFigures;
+}
+
+async function datasetRun(store: Store, traces: number, fullQueries: boolean, ingestSpans: number): Promise<DatasetRun> {
+  const spans = traces * SPANS_PER_TRACE;
+  const warmup = Math.min(ingestSpans, 5_000);
+  const server = await startSkein(`${store}-${spans}`, store, spans + ingestSpans + warmup + 1000);
+  server.child.send({ type: 'gc' });
+  const idle = (await server.child.next('memory')).memory;
+  const endTsMicros = Date.now() * 1000;
+  server.child.send({ type: 'preload', traces, seed: SEED, endTsMicros, spreadMicros: 23 * 3_600_000_000 });
+  const pre = await server.child.next('preloaded');
+  server.child.send({ type: 'gc' });
+  const loaded = (await server.child.next('memory')).memory;
+  say(`${store} ${fmt(spans)} spans preloaded in ${fmt(pre.ms / 1000)} s; RSS ${fmt(loaded.rss / 2 ** 20)} MiB, heap ${fmt(loaded.heapUsed / 2 ** 20)} MiB`);
+  let heapSnapshot: string | undefined;
+  if (opts.heapSnapshot && store === 'mem') {
+    server.child.send({ type: 'heap-snapshot', path: join(profileDir, `mem-${spans}.heapsnapshot`) });
+    heapSnapshot = (await server.child.next('heap-snapshot')).path;
+  }
+  let queries: QueryResult[] = [];
+  if (opts.sections.has('queries') || opts.sections.has('scaling')) {
+    const load = await startLoad();
+    load.send({ type: 'job', job: { kind: 'query', port: server.port, specs: querySpecs(traces, Date.now(), fullQueries) } });
+    queries = (await load.next('query-done')).results;
+    await load.stop({ type: 'stop' });
+    for (const q of queries) {
+      say(`  ${store} ${q.name} c=${q.concurrency}: p50 ${fmt(q.latenciesMs.p50)} ms, p99 ${fmt(q.latenciesMs.p99)} ms (${q.requests} req${q.errors ? `, ${q.errors} errors` : ''})`);
+    }
+  }
+  let ingest: IngestFigures | undefined;
+  if (ingestSpans > 0) {
+    ingest = await measureIngest(`${store}/json at ${spans}`, server, ingestJob('json', false, warmup, ingestSpans));
+    say(`  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M`);
+  }
+  await server.child.stop({ type: 'stop' });
+  return {
+    store,
+    traces,
+    spans: pre.spans,
+    preloadSeconds: pre.ms / 1000,
+    idle,
+    loaded,
+    rssPerSpan: (loaded.rss - idle.rss) / pre.spans,
+    heapPerSpan: (loaded.heapUsed - idle.heapUsed) / pre.spans,
+    ...(heapSnapshot ? { heapSnapshot } : {}),
+    queries,
+    ...(ingest ? { ingest } : {}),
+  };
+}
+
+// ---------- report ----------
+
+function gitInfo(): Promise<{ commit: string; dirty: boolean }> {
+  return Promise.all([
+    run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir }).then((r) => r.stdout.trim(), () => 'unknown'),
+    run('git', ['status', '--porcelain', '--', 'src'], { cwd: repoDir }).then((r) => r.stdout.trim() !== '', () => false),
+  ]).then(([commit, dirty]) => ({ commit, dirty }));
+}
+
+function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
+  const rows = [
+    ['L2 JSON.parse (1 thread)', r.l2.spansPerSec, r.l2.cpuSecPerMillion, NaN, NaN, NaN, 1, NaN] as Array<string | number>,
+    ...Object.values(r.l1).map((l) => [l.name, l.spansPerSec, l.cpuSecPerMillion, l.p50, l.p99, l.bodyBytesPerSpan, NaN, 1]),
+    ...r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.vsL2, s.vsL1]),
+  ];
+  return table(['ingest', 'spans/s', 'CPU-s/M spans', 'p50 ms', 'p99 ms', 'bytes/span', 'x L2', 'x L1'], rows);
+}
+
+function printQueries(runs: DatasetRun[]): string {
+  const rows: Array<Array<string | number>> = [];
+  for (const d of runs) {
+    for (const q of d.queries) rows.push([`${d.store} ${fmt(d.spans)}`, q.name, q.concurrency, q.latenciesMs.p50, q.latenciesMs.p99, q.requests, q.responseBytes]);
+  }
+  return table(['store', 'query', 'conc', 'p50 ms', 'p99 ms', 'requests', 'resp bytes'], rows);
+}
+
+function printMemory(runs: DatasetRun[]): string {
+  return table(
+    ['store', 'spans', 'idle RSS MiB', 'RSS MiB', 'heap MiB', 'RSS B/span', 'heap B/span', 'preload s'],
+    runs.map((d) => [d.store, d.spans, d.idle.rss / 2 ** 20, d.loaded.rss / 2 ** 20, d.loaded.heapUsed / 2 ** 20, d.rssPerSpan, d.heapPerSpan, d.preloadSeconds]),
+  );
+}
+
+function printScaling(runs: DatasetRun[]): string {
+  const pick = (d: DatasetRun, name: string) => d.queries.find((q) => q.name === name && q.concurrency === 1)?.latenciesMs.p99 ?? NaN;
+  return table(
+    ['store', 'stored spans', 'ingest spans/s', 'CPU-s/M', 'p99 traces svc', 'p99 traces all filters', 'p99 trace by id', 'p99 deps 1 day'],
+    runs.map((d) => [d.store, d.spans, d.ingest?.spansPerSec ?? NaN, d.ingest?.cpuSecPerMillion ?? NaN, pick(d, 'traces service'), pick(d, 'traces +minDuration'), pick(d, 'trace by id'), pick(d, 'dependencies 1 day')]),
+  );
+}
+
+interface Target {
+  target: string;
+  value: number;
+  limit: string;
+  met: boolean;
+}
+
+function targets(ingest: Awaited<ReturnType<typeof ingestSection>> | undefined, main: DatasetRun | undefined): Target[] {
+  const out: Target[] = [];
+  const t = (target: string, value: number, limit: string, met: boolean) => out.push({ target, value, limit, met });
+  const mem = ingest?.scenarios.find((s) => s.name === 'mem/json');
+  if (mem) {
+    t('mem ingest vs L1', mem.vsL1, '>= 0.35', mem.vsL1 >= 0.35);
+    t('mem ingest vs L2', mem.vsL2, '>= 0.75', mem.vsL2 >= 0.75);
+    t('mem ingest CPU-s per 1M spans', mem.cpuSecPerMillion, '<= 4', mem.cpuSecPerMillion <= 4);
+  }
+  const sqlite = ingest?.scenarios.find((s) => s.name === 'sqlite/json');
+  if (sqlite) t('sqlite ingest vs L1', sqlite.vsL1, '>= 0.25', sqlite.vsL1 >= 0.25);
+  if (main) {
+    const p99 = (name: string) => Math.max(...main.queries.filter((q) => q.name === name).map((q) => q.latenciesMs.p99));
+    const byId = p99('trace by id');
+    t(`trace by id p99 ms at ${fmt(main.spans)} (worst of c=1, c=8)`, byId, '< 5', byId < 5);
+    const search = Math.max(...['traces service', 'traces +spanName', 'traces +annotationQuery', 'traces +minDuration'].map(p99));
+    t(`trace search p99 ms at ${fmt(main.spans)} (worst variant)`, search, '< 50', search < 50);
+    t(`mem RSS bytes per span at ${fmt(main.spans)}`, main.rssPerSpan, '<= 250', main.rssPerSpan <= 250);
+    t(`mem heap bytes per span at ${fmt(main.spans)}`, main.heapPerSpan, '<= 250', main.heapPerSpan <= 250);
+  }
+  return out;
+}
+
+async function main(opts: BenchOptions): Promise<void> {
+  const z = opts.sizes;
+  const load0 = loadavg();
+  say(`Skein bench (${opts.quick ? 'quick' : 'full'}): ${[...opts.sections].join(', ')}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  const ingest = opts.sections.has('ingest') ? await ingestSection() : undefined;
+
+  const runs: DatasetRun[] = [];
+  const wantData = opts.sections.has('queries') || opts.sections.has('memory') || opts.sections.has('scaling');
+  if (wantData) {
+    runs.push(await datasetRun('mem', z.queryTraces, true, opts.sections.has('scaling') ? z.scalingIngestSpans : 0));
+    if (opts.sqliteQueries && opts.sections.has('queries')) runs.push(await datasetRun('sqlite', z.queryTraces, true, 0));
+  }
+  if (opts.sections.has('scaling')) {
+    for (const traces of z.scalingTraces) {
+      if (traces !== z.queryTraces) runs.push(await datasetRun('mem', traces, false, z.scalingIngestSpans));
+    }
+  }
+  const main = runs.find((r) => r.store === 'mem' && r.traces === z.queryTraces);
+  const scaling = runs.filter((r) => r.store === 'mem').sort((a, b) => a.spans - b.spans);
+  const goals = targets(ingest, main);
+  const load1 = loadavg();
+  const git = await gitInfo();
+
+  const out: string[] = [];
+  out.push(`Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`);
+  out.push(`load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`);
+  if (ingest) out.push('', 'Ingest (x L1 = spans/s over the bare node:http server with the same bodies; x L2 = over JSON.parse alone)', printIngest(ingest));
+  if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces)));
+  if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
+  if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; ingest of JSON v2 on top of the stored spans; query p99 at concurrency 1)', printScaling(scaling));
+  if (goals.length) out.push('', 'Targets', table(['target', 'value', 'limit', 'met'], goals.map((g) => [g.target, g.value, g.limit, g.met ? 'yes' : 'NO'])));
+  const seconds = (performance.now() - t0) / 1000;
+  out.push('', `took ${fmt(seconds)} s`);
+  const file = join(resultsDir, `${stamp}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        startedAt: started.toISOString(),
+        mode: opts.quick ? 'quick' : 'full',
+        label: opts.label,
+        argv: process.argv.slice(2),
+        seconds,
+        machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgStart: load0, loadavgEnd: load1 },
+        git,
+        connections: opts.connections,
+        sizes: z,
+        ingest,
+        datasets: runs,
+        targets: goals,
+      },
+      null,
+      2,
+    ),
+  );
+  out.push(`results: ${file}`);
+  if (opts.profile || opts.heapSnapshot) out.push(`profiles: ${profileDir}`);
+  process.stdout.write(`\n${out.join('\n')}\n`);
+}
+
+try {
+  await main(opts);
+} finally {
+  rmSync(sqliteDir, { recursive: true, force: true });
+}
