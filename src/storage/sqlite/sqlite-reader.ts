@@ -6,7 +6,7 @@ import { linkDependencies } from '../dependency-linker.js';
 import type { QueryRequest } from '../query-request.js';
 import { traceMatches, traceTimestamp } from '../trace-matcher.js';
 import type { StorageOptions } from '../storage-component.js';
-import { annotationTerm, nameTerm, remoteTerm, SERVICE_TERM, tagKeyTerm, tagTerm } from './sqlite-terms.js';
+import { annotationTerm, nameTerm, remoteTerm, serviceTerm, tagKeyTerm, tagTerm } from './sqlite-terms.js';
 
 interface CandidateRow {
   tid: number;
@@ -165,43 +165,70 @@ function* groupByLow(rows: IterableIterator<{ low: string; json: string }>): Gen
 }
 
 /**
- * The candidate query for a search: traces in the window, newest first, that have a term for every
- * criterion (for serviceName's spans only, when given). Keyset paging on (ts, tid) lets the caller fetch
- * more candidates when the matcher rejects some. Only the shape varies with the request, so statements
- * are cached by their SQL.
+ * The candidate query for a search: traces in the window, newest first, with a term for every criterion
+ * (from serviceName's spans only, when given). One term drives: its index range (term, ts) is read
+ * newest first within the window and stops at the page size; every other term is one exact index lookup
+ * per candidate (term, ts, tid). Keyset paging on (ts, tid) lets the caller fetch more candidates when the
+ * matcher rejects some. Only the shape varies with the request, so statements are cached by their SQL.
  */
 export function searchSql(request: QueryRequest): { sql: string; params: Record<string, string | number> } {
   const params: Record<string, string | number> = {};
-  const where: string[] = [];
   const svc = request.serviceName;
-  const svcClause = svc === undefined ? '' : ' AND svc = @svc';
   if (svc !== undefined) params.svc = svc;
-  const termIn = (terms: readonly string[]) => {
-    const names = terms.map((t) => {
-      const name = `t${Object.keys(params).length}`;
-      params[name] = t;
-      return `@${name}`;
-    });
-    const test = names.length === 1 ? `term = ${names[0]}` : `term IN (${names.join(', ')})`;
-    where.push(`tid IN (SELECT tid FROM terms WHERE ${test}${svcClause})`);
+  const bind = (value: string) => {
+    const name = `p${Object.keys(params).length}`;
+    params[name] = value;
+    return `@${name}`;
   };
-  if (request.remoteServiceName !== undefined) termIn([remoteTerm(request.remoteServiceName)]);
-  if (request.spanName !== undefined) termIn([nameTerm(request.spanName)]);
+  // Most selective first: the driving term should be the rarest one.
+  const criteria: string[][] = [];
   for (const [key, value] of request.annotationQuery.tags) {
     // zipkin: "k=" (empty value) matches like the bare word k.
-    if (value === '') termIn([tagKeyTerm(key), annotationTerm(key)]);
-    else termIn([tagTerm(key, value)]);
+    criteria.push(value === '' ? [tagKeyTerm(key), annotationTerm(key)] : [tagTerm(key, value)]);
   }
-  for (const word of request.annotationQuery.words) termIn([tagKeyTerm(word), annotationTerm(word)]);
-  if (svc !== undefined && where.length === 0) termIn([SERVICE_TERM]);
-  if (request.minDuration !== undefined || request.maxDuration !== undefined) {
-    params.dmin = request.minDuration ?? 0;
-    params.dmax = request.maxDuration ?? Number.MAX_SAFE_INTEGER;
-    where.push('tid IN (SELECT tid FROM spans WHERE duration BETWEEN @dmin AND @dmax)');
+  if (request.spanName !== undefined) criteria.push([nameTerm(request.spanName)]);
+  if (request.remoteServiceName !== undefined) criteria.push([remoteTerm(request.remoteServiceName)]);
+  for (const word of request.annotationQuery.words) criteria.push([tagKeyTerm(word), annotationTerm(word)]);
+  if (svc !== undefined && criteria.length === 0) criteria.push([serviceTerm(svc)]);
+  criteria.sort((a, b) => a.length - b.length); // a single term drives better than an IN list
+
+  const duration =
+    request.minDuration !== undefined || request.maxDuration !== undefined
+      ? (() => {
+          params.dmin = request.minDuration ?? 0;
+          params.dmax = request.maxDuration ?? Number.MAX_SAFE_INTEGER;
+          return (tid: string) =>
+            `EXISTS (SELECT 1 FROM spans s WHERE s.tid = ${tid} AND s.duration BETWEEN @dmin AND @dmax)`;
+        })()
+      : undefined;
+  const termTest = (alias: string, terms: readonly string[]) => {
+    const names = terms.map(bind);
+    const t = names.length === 1 ? `${alias}.term = ${names[0]}` : `${alias}.term IN (${names.join(', ')})`;
+    return svc === undefined ? t : `${t} AND ${alias}.svc = @svc`;
+  };
+
+  const [driver, ...others] = criteria;
+  if (driver === undefined) {
+    const sql = `SELECT tid, trace_id, trace_low, ts FROM traces
+      WHERE ts BETWEEN @lo AND @hi AND (ts < @cts OR (ts = @cts AND tid < @ctid))
+      ${duration ? `AND ${duration('traces.tid')}` : ''}
+      ORDER BY ts DESC, tid DESC LIMIT @page`;
+    return { sql, params };
   }
-  const sql = `SELECT tid, trace_id, trace_low, ts FROM traces
-    WHERE ts BETWEEN @lo AND @hi AND (ts < @cts OR (ts = @cts AND tid < @ctid))
-    ${where.map((w) => `AND ${w}`).join('\n    ')}
-    ORDER BY ts DESC, tid DESC LIMIT @page`;
+  const where = [
+    termTest('d', driver),
+    'd.ts BETWEEN @lo AND @hi',
+    '(d.ts < @cts OR (d.ts = @cts AND d.tid < @ctid))',
+    ...others.map(
+      (terms) =>
+        `EXISTS (SELECT 1 FROM terms x WHERE ${termTest('x', terms)} AND x.ts = d.ts AND x.tid = d.tid)`,
+    ),
+    ...(duration ? [duration('d.tid')] : []),
+  ];
+  // A trace can repeat when the driving term came from several services; the caller skips repeats.
+  const sql = `SELECT d.tid AS tid, t.trace_id AS trace_id, t.trace_low AS trace_low, d.ts AS ts
+    FROM terms d JOIN traces t ON t.tid = d.tid
+    WHERE ${where.join('\n      AND ')}
+    ORDER BY d.ts DESC, d.tid DESC LIMIT @page`;
   return { sql, params };
 }

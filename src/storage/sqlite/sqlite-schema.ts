@@ -31,23 +31,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX traces_keep_ts ON traces(keep_ts);
       CREATE INDEX traces_low ON traces(trace_low);
 
-      -- Raw spans as canonical JSON (what the API returns). duration is copied out for minDuration.
+      -- Raw spans as canonical JSON (what the API returns). The index serves reading a trace, the
+      -- duplicate check (tid, span_id) and min/maxDuration: duration is tested inside the index for each
+      -- candidate trace, without reading the span rows.
       CREATE TABLE spans (
         tid INTEGER NOT NULL,
         span_id TEXT NOT NULL,
         duration INTEGER,
         json TEXT NOT NULL
       );
-      CREATE INDEX spans_tid ON spans(tid, span_id);
-      CREATE INDEX spans_duration ON spans(duration) WHERE duration IS NOT NULL;
+      CREATE INDEX spans_tid ON spans(tid, span_id, duration);
 
       -- The search index (see sqlite-terms.ts): service, remote service, span name, tags, tag keys and
-      -- annotation values, each per local service of the span that carried it.
+      -- annotation values, with the local service of the span that carried each. Keyed by the trace's
+      -- current ts, so a search reads only the window it asks for, newest first, straight off the index;
+      -- the writer re-keys a trace's terms when its ts changes (its root arrives later, say). Traces
+      -- without a timestamp never match a search, so they have no terms until they get one.
       CREATE TABLE terms (
         term TEXT NOT NULL,
-        svc TEXT NOT NULL,
+        ts INTEGER NOT NULL,
         tid INTEGER NOT NULL,
-        PRIMARY KEY (term, svc, tid)
+        svc TEXT NOT NULL,
+        PRIMARY KEY (term, ts, tid, svc)
       ) WITHOUT ROWID;
 
       -- Name lists and autocomplete values. kind: 's' service (name = ''), 'r' remote service of svc,

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Span } from '../../model/span.js';
 
 /**
- * The search index of the SQLite store is one table of terms: (term, svc, tid). `svc` is the local service
- * of the span that produced the term ('' when it has none), so a search with serviceName looks terms up
- * for that service only, as zipkin requires (reference/zipkin.md section 1: every criterion is satisfied by
+ * The search index of the SQLite store is one table of terms: (term, ts, tid, svc). `svc` is the local
+ * service of the span that produced the term ('' when it has none), so a search with serviceName looks
+ * terms up for that service only, as zipkin requires (reference/zipkin.md section 1: every criterion is satisfied by
  * a span of that service). The writer derives the terms from a span; the reader derives the same strings
  * from a QueryRequest; retention derives them again from the stored span to delete them, so the three
  * must share this module.
@@ -14,8 +14,8 @@ export interface Term {
   svc: string;
 }
 
-/** The term every span with a local service has: it answers `serviceName=` alone. */
-export const SERVICE_TERM = 's';
+/** The term of a span's local service: it answers `serviceName=` alone. */
+export const serviceTerm = (svc: string): string => bounded('s:', svc);
 
 /**
  * Terms longer than this are stored as a hash: a 1 KiB tag value would otherwise make the index as big as
@@ -41,7 +41,7 @@ export const annotationTerm = (value: string): string => bounded('a:', value);
 export function spanTerms(span: Span): Term[] {
   const svc = span.localEndpoint?.serviceName ?? '';
   const terms = new Set<string>();
-  if (svc !== '') terms.add(SERVICE_TERM);
+  if (svc !== '') terms.add(serviceTerm(svc));
   const remote = span.remoteEndpoint?.serviceName;
   if (remote !== undefined) terms.add(remoteTerm(remote));
   if (span.name !== undefined) terms.add(nameTerm(span.name));

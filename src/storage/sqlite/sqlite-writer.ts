@@ -16,11 +16,12 @@ export class SqliteWriter {
   private readonly upsertTrace: Statement<[string, string, number | null, number | null, number]>;
   private readonly spanExists: Statement<[number, string, string]>;
   private readonly insertSpan: Statement<[number, string, number | null, string]>;
-  private readonly insertTerm: Statement<[string, string, number]>;
+  private readonly traceTs: Statement<[string]>;
+  private readonly insertTerm: Statement<[string, number, number, string]>;
   private readonly upsertName: Statement<[string, string, string, number]>;
   private readonly tracesOfLow: Statement<[string]>;
   private readonly spansOfTrace: Statement<[number]>;
-  private readonly deleteTerm: Statement<[string, string, number]>;
+  private readonly deleteTerm: Statement<[string, number, number, string]>;
   private readonly deleteSpans: Statement<[number]>;
   private readonly deleteTraceRow: Statement<[number]>;
   private readonly autocompleteKeys: ReadonlySet<string>;
@@ -38,18 +39,19 @@ export class SqliteWriter {
     this.upsertTrace = db.prepare(
       `INSERT INTO traces (trace_id, trace_low, root_ts, min_ts, arrived_us) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (trace_id) DO UPDATE SET root_ts = ${least('root_ts')}, min_ts = ${least('min_ts')}
-       RETURNING tid, keep_ts`,
+       RETURNING tid, ts, keep_ts`,
     );
+    this.traceTs = db.prepare('SELECT tid, ts FROM traces WHERE trace_id = ?');
     this.spanExists = db.prepare('SELECT 1 FROM spans WHERE tid = ? AND span_id = ? AND json = ?').pluck();
     this.insertSpan = db.prepare('INSERT INTO spans (tid, span_id, duration, json) VALUES (?, ?, ?, ?)');
-    this.insertTerm = db.prepare('INSERT OR IGNORE INTO terms (term, svc, tid) VALUES (?, ?, ?)');
+    this.insertTerm = db.prepare('INSERT OR IGNORE INTO terms (term, ts, tid, svc) VALUES (?, ?, ?, ?)');
     this.upsertName = db.prepare(
       `INSERT INTO names (kind, svc, name, last_ts) VALUES (?, ?, ?, ?)
        ON CONFLICT (kind, svc, name) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts)`,
     );
-    this.tracesOfLow = db.prepare('SELECT tid FROM traces WHERE trace_low = ?').pluck();
+    this.tracesOfLow = db.prepare('SELECT tid, ts FROM traces WHERE trace_low = ?');
     this.spansOfTrace = db.prepare('SELECT json FROM spans WHERE tid = ?').pluck();
-    this.deleteTerm = db.prepare('DELETE FROM terms WHERE term = ? AND svc = ? AND tid = ?');
+    this.deleteTerm = db.prepare('DELETE FROM terms WHERE term = ? AND ts = ? AND tid = ? AND svc = ?');
     this.deleteSpans = db.prepare('DELETE FROM spans WHERE tid = ?');
     this.deleteTraceRow = db.prepare('DELETE FROM traces WHERE tid = ?');
     this.writeTx = db.transaction((batches: readonly (readonly Span[])[]) => this.writeAll(batches));
@@ -79,13 +81,16 @@ export class SqliteWriter {
         if (span.parentId === undefined && (t.root === null || ts < t.root)) t.root = ts;
       }
     }
-    const traces = new Map<string, { tid: number; keepTs: number }>();
+    const traces = new Map<string, { tid: number; ts: number | null; keepTs: number }>();
     for (const [traceId, t] of traceTimes) {
+      const before = this.traceTs.get(traceId) as { tid: number; ts: number | null } | undefined;
       const row = this.upsertTrace.get(traceId, lowTraceId(traceId), t.root, t.min, nowUs) as {
         tid: number;
+        ts: number | null;
         keep_ts: number;
       };
-      traces.set(traceId, { tid: row.tid, keepTs: row.keep_ts });
+      traces.set(traceId, { tid: row.tid, ts: row.ts, keepTs: row.keep_ts });
+      if (before && before.ts !== row.ts) this.rekeyTerms(row.tid, before.ts, row.ts);
     }
 
     const names = new Map<string, [string, string, string, number]>();
@@ -97,13 +102,13 @@ export class SqliteWriter {
     let stored = 0;
     for (const spans of batches) {
       for (const span of spans) {
-        const { tid, keepTs } = traces.get(span.traceId)!;
+        const { tid, ts, keepTs } = traces.get(span.traceId)!;
         const json = JSON.stringify(span);
         if (this.spanExists.get(tid, span.id, json) !== undefined) continue;
         this.insertSpan.run(tid, span.id, span.duration ?? null, json);
         stored++;
         if (!this.opts.searchEnabled) continue; // zipkin: no search, no index
-        for (const { term, svc } of spanTerms(span)) this.insertTerm.run(term, svc, tid);
+        if (ts !== null) for (const { term, svc } of spanTerms(span)) this.insertTerm.run(term, ts, tid, svc);
         const svc = span.localEndpoint?.serviceName;
         if (svc !== undefined) {
           addName('s', svc, '', keepTs);
@@ -133,19 +138,30 @@ export class SqliteWriter {
   private deleteAll(lows: readonly string[]): number {
     let deleted = 0;
     for (const low of lows) {
-      for (const tid of this.tracesOfLow.all(low) as number[]) {
-        // The terms of a trace are derived again from its spans rather than indexed by tid, which would
-        // double the size of the biggest index just to serve retention.
-        for (const json of this.spansOfTrace.all(tid) as string[]) {
-          for (const { term, svc } of spanTerms(JSON.parse(json) as Span))
-            this.deleteTerm.run(term, svc, tid);
-        }
+      for (const { tid, ts } of this.tracesOfLow.all(low) as { tid: number; ts: number | null }[]) {
+        this.rekeyTerms(tid, ts, null);
         this.deleteSpans.run(tid);
         this.deleteTraceRow.run(tid);
         deleted++;
       }
     }
     return deleted;
+  }
+
+  /**
+   * Moves the stored spans' terms of one trace from one ts to another (null: no terms). The terms are
+   * derived again from the spans rather than found through an index on tid, which would double the size
+   * of the biggest index just to serve this.
+   */
+  private rekeyTerms(tid: number, from: number | null, to: number | null): void {
+    const insert = to !== null && this.opts.searchEnabled;
+    if (from === null && !insert) return;
+    for (const json of this.spansOfTrace.all(tid) as string[]) {
+      for (const { term, svc } of spanTerms(JSON.parse(json) as Span)) {
+        if (from !== null) this.deleteTerm.run(term, from, tid, svc);
+        if (insert) this.insertTerm.run(term, to, tid, svc);
+      }
+    }
   }
 
   /** Names and autocomplete values that no stored trace can still carry. */
