@@ -10,7 +10,10 @@ import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
 import { jaegerPostSpansMethod } from '../collector/jaeger-grpc/jaeger-grpc-service.js';
 import { jaegerHttpPlugin } from '../collector/jaeger-http/jaeger-http-routes.js';
 import { registerSamplingRoutes } from '../collector/jaeger-sampling/sampling-routes.js';
-import { SamplingStrategies, SamplingStrategiesError } from '../collector/jaeger-sampling/sampling-strategies.js';
+import {
+  SamplingStrategies,
+  SamplingStrategiesError,
+} from '../collector/jaeger-sampling/sampling-strategies.js';
 import { startJaegerUdpListener } from '../collector/jaeger-udp/jaeger-udp-listener.js';
 import { startGrpcListener } from '../collector/otlp-grpc/grpc-unary-server.js';
 import { otlpTraceExportMethod } from '../collector/otlp-grpc/otlp-grpc-service.js';
@@ -38,18 +41,24 @@ export interface Listener {
 /** Routes other protocols also serve on QUERY_PORT (e.g. OTLP POST /v1/traces, Jaeger POST /api/traces). */
 export function registerTransportRoutes(app: FastifyInstance, ctx: TransportContext): void {
   const opts = { collector: ctx.collector, logger: ctx.logger };
-  // OTLP_HTTP_PORT=off turns OTLP/HTTP off everywhere, not just on its own port; same for Jaeger HTTP.
-  if (ctx.config.otlp.httpPort !== null) void app.register(otlpHttpPlugin, opts);
-  if (ctx.config.jaeger.httpPort !== null) void app.register(jaegerHttpPlugin, opts);
+  // Always on: OTLP_HTTP_PORT=off / JAEGER_HTTP_PORT=off only free their own ports, so a deployment that
+  // can expose a single port (or shares a host with a real OTel collector on 4318) still ingests on QUERY_PORT.
+  void app.register(otlpHttpPlugin, opts);
+  void app.register(jaegerHttpPlugin, opts);
 }
 
 /** Starts every enabled listener on its own port. On failure, the ones already started are closed again. */
 export async function startTransportListeners(ctx: TransportContext): Promise<Listener[]> {
   const { config, collector, logger } = ctx;
-  const strategies = config.jaeger.samplingPort === null ? undefined : loadStrategies(config.jaeger.samplingStrategiesFile);
+  const strategies =
+    config.jaeger.samplingPort === null ? undefined : loadStrategies(config.jaeger.samplingStrategiesFile);
   const host = await anyAddress();
   const started: Listener[] = [];
-  const start = async (name: string, port: number | null, listen: (port: number) => Promise<Omit<Listener, 'name'>>) => {
+  const start = async (
+    name: string,
+    port: number | null,
+    listen: (port: number) => Promise<Omit<Listener, 'name'>>,
+  ) => {
     if (port === null) return;
     try {
       started.push({ name, ...(await listen(port)) });
@@ -57,17 +66,30 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
       throw new Error(`${name} could not listen on port ${port}: ${(e as Error).message}`, { cause: e });
     }
   };
-  const http = (register: (app: FastifyInstance) => Promise<void>) => (port: number) => listenHttp(ctx, host, port, register);
+  const http = (register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
+    listenHttp(ctx, host, port, register);
   const grpcOpts = (port: number) => ({ port, host, maxMessageBytes: config.maxBodyBytes, logger });
   const udp = (protocol: 'compact' | 'binary') => (port: number) =>
     startJaegerUdpListener({ port, host, protocol, collector, logger });
   try {
-    await start('otlp-http', config.otlp.httpPort, http(async (app) => app.register(otlpHttpPlugin, { collector, logger })));
-    await start('otlp-grpc', config.otlp.grpcPort, (port) => startGrpcListener(grpcOpts(port), [otlpTraceExportMethod(collector)]));
+    await start(
+      'otlp-http',
+      config.otlp.httpPort,
+      http(async (app) => app.register(otlpHttpPlugin, { collector, logger })),
+    );
+    await start('otlp-grpc', config.otlp.grpcPort, (port) =>
+      startGrpcListener(grpcOpts(port), [otlpTraceExportMethod(collector)]),
+    );
     await start('jaeger-udp-compact', config.jaeger.agentCompactPort, udp('compact'));
     await start('jaeger-udp-binary', config.jaeger.agentBinaryPort, udp('binary'));
-    await start('jaeger-http', config.jaeger.httpPort, http(async (app) => app.register(jaegerHttpPlugin, { collector, logger })));
-    await start('jaeger-grpc', config.jaeger.grpcPort, (port) => startGrpcListener(grpcOpts(port), [jaegerPostSpansMethod(collector)]));
+    await start(
+      'jaeger-http',
+      config.jaeger.httpPort,
+      http(async (app) => app.register(jaegerHttpPlugin, { collector, logger })),
+    );
+    await start('jaeger-grpc', config.jaeger.grpcPort, (port) =>
+      startGrpcListener(grpcOpts(port), [jaegerPostSpansMethod(collector)]),
+    );
     await start(
       'jaeger-sampling',
       config.jaeger.samplingPort,
@@ -85,7 +107,11 @@ export function http2StreamHandler(
   ctx: TransportContext,
 ): ((stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void) | undefined {
   if (!ctx.config.collector.grpcEnabled) return undefined;
-  return zipkinGrpcStreamHandler({ collector: ctx.collector, logger: ctx.logger, maxMessageBytes: ctx.config.maxBodyBytes });
+  return zipkinGrpcStreamHandler({
+    collector: ctx.collector,
+    logger: ctx.logger,
+    maxMessageBytes: ctx.config.maxBodyBytes,
+  });
 }
 
 async function listenHttp(
@@ -98,7 +124,10 @@ async function listenHttp(
   const app = Fastify({ logger: false });
   // Browser SDKs export straight to these ports, so they answer CORS like QUERY_PORT does.
   const origins = ctx.config.allowedOrigins;
-  await app.register(cors, { origin: origins.includes('*') ? '*' : origins, methods: ['GET', 'POST', 'OPTIONS'] });
+  await app.register(cors, {
+    origin: origins.includes('*') ? '*' : origins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+  });
   installRawBodyParser(app, ctx.config.maxBodyBytes);
   await register(app);
   await app.listen({ port, host });
@@ -116,7 +145,8 @@ function loadStrategies(file: string): SamplingStrategies {
   try {
     return SamplingStrategies.parse(text);
   } catch (e) {
-    if (e instanceof SamplingStrategiesError) throw new ConfigError(`JAEGER_SAMPLING_STRATEGIES_FILE ${file}: ${e.message}`);
+    if (e instanceof SamplingStrategiesError)
+      throw new ConfigError(`JAEGER_SAMPLING_STRATEGIES_FILE ${file}: ${e.message}`);
     throw e;
   }
 }

@@ -26,7 +26,21 @@ type ZipkinSpan = {
   tags?: Record<string, string>;
 };
 
-const ZIPKIN_V2_FIELDS = new Set(['traceId', 'parentId', 'id', 'kind', 'name', 'timestamp', 'duration', 'localEndpoint', 'remoteEndpoint', 'annotations', 'tags', 'debug', 'shared']);
+const ZIPKIN_V2_FIELDS = new Set([
+  'traceId',
+  'parentId',
+  'id',
+  'kind',
+  'name',
+  'timestamp',
+  'duration',
+  'localEndpoint',
+  'remoteEndpoint',
+  'annotations',
+  'tags',
+  'debug',
+  'shared',
+]);
 const silent = { info() {}, error() {} };
 
 let server: Server;
@@ -39,7 +53,12 @@ beforeAll(async () => {
     file,
     JSON.stringify({
       service_strategies: [
-        { service: 'checkout', type: 'probabilistic', param: 0.25, operation_strategies: [{ operation: 'GET /health', type: 'probabilistic', param: 0 }] },
+        {
+          service: 'checkout',
+          type: 'probabilistic',
+          param: 0.25,
+          operation_strategies: [{ operation: 'GET /health', type: 'probabilistic', param: 0 }],
+        },
         { service: 'firehose', type: 'ratelimiting', param: 5 },
       ],
       default_strategy: { type: 'probabilistic', param: 0.5 },
@@ -70,7 +89,9 @@ async function reportWithJaegerClient(serviceName: string, reporter: Record<stri
     { serviceName, sampler: { type: 'const', param: 1 }, reporter: { flushIntervalMs: 20, ...reporter } },
     { logger: silent, traceId128bit: true, tags: { 'app.region': 'eu' } },
   );
-  const root = tracer.startSpan('HTTP GET /Orders', { tags: { 'span.kind': 'server', 'http.status_code': 200 } });
+  const root = tracer.startSpan('HTTP GET /Orders', {
+    tags: { 'span.kind': 'server', 'http.status_code': 200 },
+  });
   const client = tracer.startSpan('SELECT', {
     childOf: root,
     tags: { 'span.kind': 'client', 'peer.service': 'Postgres', 'db.rows': 3, 'cache.hit': false, ratio: 0.5 },
@@ -96,16 +117,28 @@ async function reportWithJaegerClient(serviceName: string, reporter: Record<stri
   };
 }
 
-function assertJaegerMapping(spans: ZipkinSpan[], ids: Awaited<ReturnType<typeof reportWithJaegerClient>>, service: string) {
+function assertJaegerMapping(
+  spans: ZipkinSpan[],
+  ids: Awaited<ReturnType<typeof reportWithJaegerClient>>,
+  service: string,
+) {
   for (const s of spans) for (const k of Object.keys(s)) expect(ZIPKIN_V2_FIELDS).toContain(k);
   expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
   const byId = (id: string) => spans.find((s) => s.id === id)!;
   const root = byId(ids.root);
   expect(root.traceId).toBe(ids.traceId);
-  expect(root).toMatchObject({ kind: 'SERVER', name: 'http get /orders', localEndpoint: { serviceName: service } });
+  expect(root).toMatchObject({
+    kind: 'SERVER',
+    name: 'http get /orders',
+    localEndpoint: { serviceName: service },
+  });
   expect(root.localEndpoint?.ipv4 ?? root.localEndpoint?.ipv6).toEqual(expect.any(String));
   expect(root.parentId).toBeUndefined();
-  expect(root.tags).toMatchObject({ 'http.status_code': '200', 'app.region': 'eu', hostname: expect.any(String) });
+  expect(root.tags).toMatchObject({
+    'http.status_code': '200',
+    'app.region': 'eu',
+    hostname: expect.any(String),
+  });
   expect(root.tags).not.toHaveProperty('span.kind');
   expect(root.tags).not.toHaveProperty('ip');
   expect(root.timestamp).toBeGreaterThan(0);
@@ -130,7 +163,10 @@ function assertJaegerMapping(spans: ZipkinSpan[], ids: Awaited<ReturnType<typeof
 
 describe('jaeger-client over UDP (thrift binary, the client default)', () => {
   it('reports spans that read back through the Zipkin API with every mapping applied', async () => {
-    const ids = await reportWithJaegerClient('Jaeger-UDP', { agentHost: '127.0.0.1', agentPort: server.listeners['jaeger-udp-binary'] });
+    const ids = await reportWithJaegerClient('Jaeger-UDP', {
+      agentHost: '127.0.0.1',
+      agentPort: server.listeners['jaeger-udp-binary'],
+    });
     const spans = await readTrace(ids.traceId, 4);
     assertJaegerMapping(spans, ids, 'jaeger-udp');
     const stored = await server.storage.traces().getTrace(ids.traceId);
@@ -156,7 +192,15 @@ describe('thrift compact over UDP (6831)', () => {
     const packet = writeEmitBatch(
       {
         process: { serviceName: 'compact-svc' },
-        spans: [{ traceIdLow: '00000000000c0de1', spanId: '0000000000000001', operationName: 'tick', startTime: Date.now() * 1000, duration: 5 }],
+        spans: [
+          {
+            traceIdLow: '00000000000c0de1',
+            spanId: '0000000000000001',
+            operationName: 'tick',
+            startTime: Date.now() * 1000,
+            duration: 5,
+          },
+        ],
       },
       'compact',
     );
@@ -168,7 +212,10 @@ describe('thrift compact over UDP (6831)', () => {
 
 describe('jaeger gRPC collector (api_v2 PostSpans)', () => {
   it('stores spans and answers INVALID_ARGUMENT for a malformed request', async () => {
-    const client = new grpc.Client(`127.0.0.1:${server.listeners['jaeger-grpc']}`, grpc.credentials.createInsecure());
+    const client = new grpc.Client(
+      `127.0.0.1:${server.listeners['jaeger-grpc']}`,
+      grpc.credentials.createInsecure(),
+    );
     const call = (body: Uint8Array) =>
       new Promise<{ err: grpc.ServiceError | null }>((resolve) =>
         client.makeUnaryRequest(
@@ -219,27 +266,44 @@ describe('malformed jaeger input', () => {
     const before = await counter('zipkin_collector_messages_dropped_total', 'jaeger-udp');
     await send(Buffer.from('not thrift at all'), server.listeners['jaeger-udp-binary']!);
     await send(Buffer.from([0x82, 0x81, 0x00]), server.listeners['jaeger-udp-compact']!);
-    await waitFor(async () => ((await counter('zipkin_collector_messages_dropped_total', 'jaeger-udp')) >= before + 2 ? true : undefined), 'two dropped UDP messages');
-    const ids = await reportWithJaegerClient('after-garbage', { agentHost: '127.0.0.1', agentPort: server.listeners['jaeger-udp-binary'] });
+    await waitFor(
+      async () =>
+        (await counter('zipkin_collector_messages_dropped_total', 'jaeger-udp')) >= before + 2
+          ? true
+          : undefined,
+      'two dropped UDP messages',
+    );
+    const ids = await reportWithJaegerClient('after-garbage', {
+      agentHost: '127.0.0.1',
+      agentPort: server.listeners['jaeger-udp-binary'],
+    });
     expect(await readTrace(ids.traceId, 4)).toHaveLength(4);
   });
 
-  it.each([['JAEGER_HTTP_PORT'], ['QUERY_PORT']])('HTTP on %s: 400 for a bad body or content type, 202 after', async (label) => {
-    const url = label === 'QUERY_PORT' ? `${server.url}/api/traces` : `http://127.0.0.1:${server.listeners['jaeger-http']}/api/traces`;
-    const post = (body: BodyInit, type: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': type } });
-    const bad = await post('garbage', 'application/x-thrift');
-    expect(bad.status).toBe(400);
-    expect(await bad.text()).toMatch(/Malformed reading jaeger.Batch from thrift binary/);
-    const wrongType = await post('{}', 'application/json');
-    expect(wrongType.status).toBe(400);
-    expect(await wrongType.text()).toMatch(/Unsupported content type/);
-    const ids = await reportWithJaegerClient(`after-bad-http-${label.length}`, { collectorEndpoint: url });
-    expect(await readTrace(ids.traceId, 4)).toHaveLength(4);
-  });
+  it.each([['JAEGER_HTTP_PORT'], ['QUERY_PORT']])(
+    'HTTP on %s: 400 for a bad body or content type, 202 after',
+    async (label) => {
+      const url =
+        label === 'QUERY_PORT'
+          ? `${server.url}/api/traces`
+          : `http://127.0.0.1:${server.listeners['jaeger-http']}/api/traces`;
+      const post = (body: BodyInit, type: string) =>
+        fetch(url, { method: 'POST', body, headers: { 'content-type': type } });
+      const bad = await post('garbage', 'application/x-thrift');
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toMatch(/Malformed reading jaeger.Batch from thrift binary/);
+      const wrongType = await post('{}', 'application/json');
+      expect(wrongType.status).toBe(400);
+      expect(await wrongType.text()).toMatch(/Unsupported content type/);
+      const ids = await reportWithJaegerClient(`after-bad-http-${label.length}`, { collectorEndpoint: url });
+      expect(await readTrace(ids.traceId, 4)).toHaveLength(4);
+    },
+  );
 });
 
 describe('remote sampling (GET /sampling)', () => {
-  const sampling = (query: string) => fetch(`http://127.0.0.1:${server.listeners['jaeger-sampling']}/sampling${query}`);
+  const sampling = (query: string) =>
+    fetch(`http://127.0.0.1:${server.listeners['jaeger-sampling']}/sampling${query}`);
 
   it('serves per-service strategies from JAEGER_SAMPLING_STRATEGIES_FILE, the default strategy otherwise', async () => {
     expect(await (await sampling('?service=checkout')).json()).toEqual({
@@ -251,8 +315,14 @@ describe('remote sampling (GET /sampling)', () => {
         perOperationStrategies: [{ operation: 'GET /health', probabilisticSampling: { samplingRate: 0 } }],
       },
     });
-    expect(await (await sampling('?service=firehose')).json()).toEqual({ strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 5 } });
-    expect(await (await sampling('?service=other')).json()).toEqual({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.5 } });
+    expect(await (await sampling('?service=firehose')).json()).toEqual({
+      strategyType: 'RATE_LIMITING',
+      rateLimitingSampling: { maxTracesPerSecond: 5 },
+    });
+    expect(await (await sampling('?service=other')).json()).toEqual({
+      strategyType: 'PROBABILISTIC',
+      probabilisticSampling: { samplingRate: 0.5 },
+    });
   });
 
   it('answers 400 without a service', async () => {
@@ -260,7 +330,11 @@ describe('remote sampling (GET /sampling)', () => {
   });
 
   it("is what jaeger-client's remote sampler adopts", async () => {
-    const RemoteSampler = (jaeger as unknown as { RemoteSampler: new (service: string, opts: object) => { close(cb?: () => void): void } }).RemoteSampler;
+    const RemoteSampler = (
+      jaeger as unknown as {
+        RemoteSampler: new (service: string, opts: object) => { close(cb?: () => void): void };
+      }
+    ).RemoteSampler;
     const updated = await new Promise<{ _samplingRate?: number; samplingRate?: number }>((resolve) => {
       const sampler = new RemoteSampler('other', {
         host: '127.0.0.1',
@@ -282,7 +356,10 @@ describe('default sampling', () => {
     const plain = await startTestServer({ QUERY_PORT: '0' });
     try {
       const res = await fetch(`http://127.0.0.1:${plain.listeners['jaeger-sampling']}/sampling?service=any`);
-      expect(await res.json()).toEqual({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 1 } });
+      expect(await res.json()).toEqual({
+        strategyType: 'PROBABILISTIC',
+        probabilisticSampling: { samplingRate: 1 },
+      });
     } finally {
       await plain.close();
     }

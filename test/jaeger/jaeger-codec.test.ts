@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/model/decode-error.js';
 import { writeBatch, writeEmitBatch, type BatchFixture } from './jaeger-thrift-writer.js';
 import { decodePostSpansRequest, PostSpansRequest } from '../../src/codec/jaeger/jaeger-proto-codec.js';
-import { decodeJaegerAgentPacket, decodeJaegerThriftBatch } from '../../src/codec/jaeger/jaeger-thrift-codec.js';
+import {
+  decodeJaegerAgentPacket,
+  decodeJaegerThriftBatch,
+} from '../../src/codec/jaeger/jaeger-thrift-codec.js';
 
 const batch: BatchFixture = {
   process: {
@@ -21,7 +24,12 @@ const batch: BatchFixture = {
       parentSpanId: '0',
       operationName: 'GET /Cart',
       references: [
-        { refType: 0, traceIdHigh: '463ac35c9f6413ad', traceIdLow: '48485a3953bb6124', spanId: '00000000000000ab' },
+        {
+          refType: 0,
+          traceIdHigh: '463ac35c9f6413ad',
+          traceIdLow: '48485a3953bb6124',
+          spanId: '00000000000000ab',
+        },
         { refType: 1, traceIdLow: '1111111111111111', spanId: '2222222222222222' },
       ],
       flags: 3,
@@ -39,7 +47,13 @@ const batch: BatchFixture = {
       ],
       logs: [
         { timestamp: 1700000000000100, fields: [{ key: 'event', str: 'retry' }] },
-        { timestamp: 1700000000000200, fields: [{ key: 'event', str: 'error' }, { key: 'message', str: 'boom' }] },
+        {
+          timestamp: 1700000000000200,
+          fields: [
+            { key: 'event', str: 'error' },
+            { key: 'message', str: 'boom' },
+          ],
+        },
       ],
     },
     {
@@ -110,12 +124,16 @@ describe('jaeger thrift', () => {
   });
 
   it('rejects other messages, truncated and garbage input with a DecodeError', () => {
-    expect(() => decodeJaegerAgentPacket(writeEmitBatch(batch, 'binary', 'emitZipkinBatch'), 'binary')).toThrow(
-      /expected an Agent.emitBatch message/,
-    );
+    expect(() =>
+      decodeJaegerAgentPacket(writeEmitBatch(batch, 'binary', 'emitZipkinBatch'), 'binary'),
+    ).toThrow(/expected an Agent.emitBatch message/);
     const whole = writeEmitBatch(batch, 'compact');
-    expect(() => decodeJaegerAgentPacket(whole.subarray(0, whole.length - 30), 'compact')).toThrow(DecodeError);
-    expect(() => decodeJaegerAgentPacket(Buffer.from('hello world'), 'compact')).toThrow(/Malformed reading jaeger.Batch from thrift compact/);
+    expect(() => decodeJaegerAgentPacket(whole.subarray(0, whole.length - 30), 'compact')).toThrow(
+      DecodeError,
+    );
+    expect(() => decodeJaegerAgentPacket(Buffer.from('hello world'), 'compact')).toThrow(
+      /Malformed reading jaeger.Batch from thrift compact/,
+    );
     expect(() => decodeJaegerThriftBatch(Buffer.from([1, 2, 3]))).toThrow(DecodeError);
   });
 
@@ -135,7 +153,13 @@ describe('jaeger api_v2 proto', () => {
             traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'),
             spanId: Buffer.from('0000000000000001', 'hex'),
             operationName: 'Consume',
-            references: [{ traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'), spanId: Buffer.from('0000000000000002', 'hex'), refType: 1 }],
+            references: [
+              {
+                traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'),
+                spanId: Buffer.from('0000000000000002', 'hex'),
+                refType: 1,
+              },
+            ],
             startTime: { seconds: 1700000000, nanos: 1500 },
             duration: { seconds: 1, nanos: 2000 },
             tags: [
@@ -144,13 +168,21 @@ describe('jaeger api_v2 proto', () => {
               { key: 'ok', vType: 1, vBool: true },
               { key: 'f', vType: 3, vFloat64: 1.5 },
             ],
-            logs: [{ timestamp: { seconds: 1700000000, nanos: 5000 }, fields: [{ key: 'event', vStr: 'got' }] }],
+            logs: [
+              { timestamp: { seconds: 1700000000, nanos: 5000 }, fields: [{ key: 'event', vStr: 'got' }] },
+            ],
           },
           {
             traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'),
             spanId: Buffer.from('0000000000000003', 'hex'),
             operationName: 'own',
-            references: [{ traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'), spanId: Buffer.from('0000000000000001', 'hex'), refType: 0 }],
+            references: [
+              {
+                traceId: Buffer.from('0000000000000000000000000000abcd', 'hex'),
+                spanId: Buffer.from('0000000000000001', 'hex'),
+                refType: 0,
+              },
+            ],
             process: { serviceName: 'span-svc' },
           },
         ],
@@ -169,13 +201,27 @@ describe('jaeger api_v2 proto', () => {
         tags: { n: '-7', ok: 'true', f: '1.5' },
         links: [{ traceId: '000000000000abcd', spanId: '0000000000000002', type: 'FOLLOWS_FROM' }],
       },
-      { traceId: '000000000000abcd', parentId: '0000000000000001', id: '0000000000000003', name: 'own', localEndpoint: { serviceName: 'span-svc' } },
+      {
+        traceId: '000000000000abcd',
+        parentId: '0000000000000001',
+        id: '0000000000000003',
+        name: 'own',
+        localEndpoint: { serviceName: 'span-svc' },
+      },
     ]);
   });
 
   it('rejects wrong-size ids and unreadable bytes', () => {
-    const req = PostSpansRequest.fromObject({ batch: { spans: [{ traceId: Buffer.from('abcd', 'hex'), spanId: Buffer.from('0000000000000001', 'hex') }] } });
-    expect(() => decodePostSpansRequest(PostSpansRequest.encode(req).finish())).toThrow(/traceId should be 16 bytes but was 2/);
-    expect(() => decodePostSpansRequest(Buffer.from([0x0a, 0x10, 0x01]))).toThrow(/Malformed reading PostSpansRequest/);
+    const req = PostSpansRequest.fromObject({
+      batch: {
+        spans: [{ traceId: Buffer.from('abcd', 'hex'), spanId: Buffer.from('0000000000000001', 'hex') }],
+      },
+    });
+    expect(() => decodePostSpansRequest(PostSpansRequest.encode(req).finish())).toThrow(
+      /traceId should be 16 bytes but was 2/,
+    );
+    expect(() => decodePostSpansRequest(Buffer.from([0x0a, 0x10, 0x01]))).toThrow(
+      /Malformed reading PostSpansRequest/,
+    );
   });
 });

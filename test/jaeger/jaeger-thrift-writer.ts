@@ -36,7 +36,11 @@ export function writeBatch(batch: BatchFixture, protocol: 'binary' | 'compact' =
 }
 
 /** An Agent.emitBatch oneway message, as a jaeger client puts in one UDP packet. */
-export function writeEmitBatch(batch: BatchFixture, protocol: 'binary' | 'compact', method = 'emitBatch'): Buffer {
+export function writeEmitBatch(
+  batch: BatchFixture,
+  protocol: 'binary' | 'compact',
+  method = 'emitBatch',
+): Buffer {
   return write(protocol, (p) => {
     p.writeMessageBegin(method, Thrift.MessageType.ONEWAY, 1);
     p.writeStructBegin('emitBatch_args');

@@ -4,8 +4,19 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 
 /** Every Zipkin v2 field: what comes out of the Zipkin API must use only these. */
 export const ZIPKIN_V2_FIELDS = new Set([
-  'traceId', 'parentId', 'id', 'kind', 'name', 'timestamp', 'duration', 'localEndpoint', 'remoteEndpoint',
-  'annotations', 'tags', 'debug', 'shared',
+  'traceId',
+  'parentId',
+  'id',
+  'kind',
+  'name',
+  'timestamp',
+  'duration',
+  'localEndpoint',
+  'remoteEndpoint',
+  'annotations',
+  'tags',
+  'debug',
+  'shared',
 ]);
 
 export interface ExportedTrace {
@@ -35,7 +46,13 @@ export async function exportOtelTrace(exporter: SpanExporter, serviceName: strin
   const server = tracer.startSpan('GET /Checkout', {
     kind: SpanKind.SERVER,
     startTime: at(100),
-    attributes: { 'http.method': 'GET', 'http.status_code': 200, 'app.retry': true, 'app.ratio': 0.5, 'app.items': ['a', 'b'] },
+    attributes: {
+      'http.method': 'GET',
+      'http.status_code': 200,
+      'app.retry': true,
+      'app.ratio': 0.5,
+      'app.items': ['a', 'b'],
+    },
   });
   const parent = trace.setSpan(context.active(), server);
   server.addEvent('cache miss', { 'cache.key': 'user:1' }, at(110));
@@ -47,7 +64,12 @@ export async function exportOtelTrace(exporter: SpanExporter, serviceName: strin
     {
       kind: SpanKind.CLIENT,
       startTime: at(200),
-      attributes: { 'peer.service': 'Payments', 'server.address': 'pay.internal', 'network.peer.address': '10.0.0.9', 'network.peer.port': 8443 },
+      attributes: {
+        'peer.service': 'Payments',
+        'server.address': 'pay.internal',
+        'network.peer.address': '10.0.0.9',
+        'network.peer.port': 8443,
+      },
     },
     parent,
   );
@@ -59,7 +81,14 @@ export async function exportOtelTrace(exporter: SpanExporter, serviceName: strin
     {
       kind: SpanKind.PRODUCER,
       startTime: at(300),
-      attributes: { 'messaging.system': 'kafka', 'server.address': 'Kafka-1', a: '1', b: '2', c: '3', d: '4' },
+      attributes: {
+        'messaging.system': 'kafka',
+        'server.address': 'Kafka-1',
+        a: '1',
+        b: '2',
+        c: '3',
+        d: '4',
+      },
     },
     parent,
   );
@@ -71,9 +100,16 @@ export async function exportOtelTrace(exporter: SpanExporter, serviceName: strin
   // The SDK keeps the newest links within its limit, so the second one is stored.
   const links: Link[] = [
     { context: { traceId: linkedTraceId, spanId: 'fedcba9876543210', traceFlags: 1 } },
-    { context: { traceId: linkedTraceId, spanId: linkedSpanId, traceFlags: 1 }, attributes: { 'link.why': 'batch' } },
+    {
+      context: { traceId: linkedTraceId, spanId: linkedSpanId, traceFlags: 1 },
+      attributes: { 'link.why': 'batch' },
+    },
   ];
-  const consumer = tracer.startSpan('receive order', { kind: SpanKind.CONSUMER, startTime: at(400), links }, parent);
+  const consumer = tracer.startSpan(
+    'receive order',
+    { kind: SpanKind.CONSUMER, startTime: at(400), links },
+    parent,
+  );
   consumer.end(at(450));
 
   const internal = tracer.startSpan('compute', { kind: SpanKind.INTERNAL, startTime: at(500) }, parent);

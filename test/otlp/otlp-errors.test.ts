@@ -1,7 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from '../../src/codec/otlp/otlp-schema.js';
+import {
+  ExportTraceServiceRequest,
+  ExportTraceServiceResponse,
+  RpcStatus,
+} from '../../src/codec/otlp/otlp-schema.js';
 import { startTestServer } from '../support/server.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -20,7 +24,19 @@ const validJson = (spanId: string, extra: object[] = []) =>
     resourceSpans: [
       {
         resource: { attributes: [{ key: 'service.name', value: { stringValue: 'errors-test' } }] },
-        scopeSpans: [{ spans: [{ traceId: TRACE, spanId, name: 'ok', startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n) }, ...extra] }],
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: TRACE,
+                spanId,
+                name: 'ok',
+                startTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+              },
+              ...extra,
+            ],
+          },
+        ],
       },
     ],
   });
@@ -32,7 +48,8 @@ const urls = (): Array<[string, string]> => [
 
 describe.each(['OTLP_HTTP_PORT', 'QUERY_PORT'])('OTLP/HTTP on %s', (where) => {
   const url = () => urls().find(([w]) => w === where)![1];
-  const post = (body: BodyInit, headers: Record<string, string>) => fetch(url(), { method: 'POST', body, headers });
+  const post = (body: BodyInit, headers: Record<string, string>) =>
+    fetch(url(), { method: 'POST', body, headers });
 
   it('answers 400 with a google.rpc.Status in JSON for undecodable JSON', async () => {
     const res = await post('{"resourceSpans": [', { 'content-type': 'application/json' });
@@ -44,7 +61,9 @@ describe.each(['OTLP_HTTP_PORT', 'QUERY_PORT'])('OTLP/HTTP on %s', (where) => {
   });
 
   it('answers 400 with a protobuf google.rpc.Status for undecodable protobuf', async () => {
-    const res = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f]), { 'content-type': 'application/x-protobuf' });
+    const res = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f]), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
     const status = RpcStatus.toObject(RpcStatus.decode(new Uint8Array(await res.arrayBuffer())));
@@ -52,7 +71,10 @@ describe.each(['OTLP_HTTP_PORT', 'QUERY_PORT'])('OTLP/HTTP on %s', (where) => {
   });
 
   it('answers 400 for a broken gzip body and 413 over QUERY_MAX_BODY_BYTES', async () => {
-    const badGzip = await post(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x01]), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const badGzip = await post(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x01]), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(badGzip.status).toBe(400);
     expect(((await badGzip.json()) as { code: number }).code).toBe(3);
     // 100 KiB of JSON inflated from a small gzip: the limit applies after decompression.
@@ -69,22 +91,43 @@ describe.each(['OTLP_HTTP_PORT', 'QUERY_PORT'])('OTLP/HTTP on %s', (where) => {
 
   it('answers partial_success for invalid spans and keeps the valid ones', async () => {
     const spanId = where === 'QUERY_PORT' ? '00f067aa0ba90201' : '00f067aa0ba90202';
-    const res = await post(validJson(spanId, [{ traceId: 'nothex', spanId: '00f067aa0ba90203' }]), { 'content-type': 'application/json' });
+    const res = await post(validJson(spanId, [{ traceId: 'nothex', spanId: '00f067aa0ba90203' }]), {
+      'content-type': 'application/json',
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
     expect(body.partialSuccess.rejectedSpans).toBe('1');
     expect(body.partialSuccess.errorMessage).toMatch(/spans\[1\]: traceId should be 16 bytes/);
-    const stored = (await (await fetch(`${server.url}/api/v2/trace/${TRACE}`)).json()) as Array<{ id: string }>;
+    const stored = (await (await fetch(`${server.url}/api/v2/trace/${TRACE}`)).json()) as Array<{
+      id: string;
+    }>;
     expect(stored.map((s) => s.id)).toContain(spanId);
   });
 
   it('answers 200 with an empty ExportTraceServiceResponse in protobuf, gzip accepted', async () => {
     const req = ExportTraceServiceRequest.encode(
       ExportTraceServiceRequest.fromObject({
-        resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from('00f067aa0ba90299', 'hex'), name: 'gz' }] }] }],
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: Buffer.from(TRACE, 'hex'),
+                    spanId: Buffer.from('00f067aa0ba90299', 'hex'),
+                    name: 'gz',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
       }),
     ).finish();
-    const res = await post(gzipSync(req), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
+    const res = await post(gzipSync(req), {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'gzip',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
     const body = new Uint8Array(await res.arrayBuffer());
@@ -94,7 +137,10 @@ describe.each(['OTLP_HTTP_PORT', 'QUERY_PORT'])('OTLP/HTTP on %s', (where) => {
 
 describe('OTLP/gRPC', () => {
   it('answers INVALID_ARGUMENT for a malformed request, partial_success for invalid spans, and keeps serving', async () => {
-    const client = new grpc.Client(`127.0.0.1:${server.listeners['otlp-grpc']}`, grpc.credentials.createInsecure());
+    const client = new grpc.Client(
+      `127.0.0.1:${server.listeners['otlp-grpc']}`,
+      grpc.credentials.createInsecure(),
+    );
     const call = (body: Uint8Array) =>
       new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) =>
         client.makeUnaryRequest(
@@ -116,7 +162,11 @@ describe('OTLP/gRPC', () => {
             scopeSpans: [
               {
                 spans: [
-                  { traceId: Buffer.from(TRACE, 'hex'), spanId: Buffer.from('00f067aa0ba90301', 'hex'), name: 'fine' },
+                  {
+                    traceId: Buffer.from(TRACE, 'hex'),
+                    spanId: Buffer.from('00f067aa0ba90301', 'hex'),
+                    name: 'fine',
+                  },
                   { traceId: Buffer.from('abcd', 'hex'), spanId: Buffer.from('00f067aa0ba90302', 'hex') },
                 ],
               },
@@ -127,7 +177,9 @@ describe('OTLP/gRPC', () => {
     ).finish();
     const ok = await call(partial);
     expect(ok.err).toBeNull();
-    expect(ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(ok.res!), { longs: Number })).toEqual({
+    expect(
+      ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(ok.res!), { longs: Number }),
+    ).toEqual({
       partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringMatching(/traceId should be 16 bytes/) },
     });
     client.close();
@@ -140,22 +192,86 @@ describe('Zipkin gRPC (zipkin.proto3.SpanService/Report) on QUERY_PORT', () => {
     const client = new grpc.Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
     const call = (path: string, body: Uint8Array) =>
       new Promise<grpc.ServiceError | null>((resolve) =>
-        client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), (err) => resolve(err)),
+        client.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from(body),
+          (err) => resolve(err),
+        ),
       );
     const now = Date.now() * 1000;
     const spans = encodeProto3List([
-      { traceId: '00000000000000000000000000c0ffee', id: '0000000000000001', name: 'grpc-report', timestamp: now, duration: 7, localEndpoint: { serviceName: 'grpc-client' } },
+      {
+        traceId: '00000000000000000000000000c0ffee',
+        id: '0000000000000001',
+        name: 'grpc-report',
+        timestamp: now,
+        duration: 7,
+        localEndpoint: { serviceName: 'grpc-client' },
+      },
     ]);
     expect(await call('/zipkin.proto3.SpanService/Report', spans)).toBeNull();
-    expect((await call('/zipkin.proto3.SpanService/Report', new Uint8Array([0x0a, 0xff, 0x01])))?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await call('/zipkin.proto3.SpanService/Report', new Uint8Array([0x0a, 0xff, 0x01])))?.code).toBe(
+      grpc.status.INVALID_ARGUMENT,
+    );
     expect((await call('/zipkin.proto3.SpanService/Nope', spans))?.code).toBe(grpc.status.UNIMPLEMENTED);
     client.close();
     // HTTP/1.1 still works on the same port.
-    const stored = (await (await fetch(`${server.url}/api/v2/trace/c0ffee`)).json()) as Array<Record<string, unknown>>;
+    const stored = (await (await fetch(`${server.url}/api/v2/trace/c0ffee`)).json()) as Array<
+      Record<string, unknown>
+    >;
     expect(stored).toEqual([
-      { traceId: '0000000000c0ffee', id: '0000000000000001', name: 'grpc-report', timestamp: now, duration: 7, localEndpoint: { serviceName: 'grpc-client' } },
+      {
+        traceId: '0000000000c0ffee',
+        id: '0000000000000001',
+        name: 'grpc-report',
+        timestamp: now,
+        duration: 7,
+        localEndpoint: { serviceName: 'grpc-client' },
+      },
     ]);
     const text = await (await fetch(`${server.url}/prometheus`)).text();
     expect(text).toMatch(/zipkin_collector_spans_total\{transport="grpc"\} [1-9]/);
+  });
+});
+
+describe('switches', () => {
+  it('off frees a port but keeps QUERY_PORT routes; COLLECTOR_GRPC_ENABLED=false turns Zipkin gRPC off', async () => {
+    const s = await startTestServer({
+      OTLP_HTTP_PORT: 'off',
+      OTLP_GRPC_PORT: 'off',
+      JAEGER_HTTP_PORT: 'off',
+      COLLECTOR_GRPC_ENABLED: 'false',
+    });
+    try {
+      expect(Object.keys(s.listeners).sort()).toEqual([
+        'jaeger-grpc',
+        'jaeger-sampling',
+        'jaeger-udp-binary',
+        'jaeger-udp-compact',
+      ]);
+      const res = await fetch(`${s.url}/v1/traces`, {
+        method: 'POST',
+        body: validJson('00f067aa0ba90401'),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(200);
+      const client = new grpc.Client(`127.0.0.1:${s.port}`, grpc.credentials.createInsecure());
+      const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.makeUnaryRequest(
+          '/zipkin.proto3.SpanService/Report',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (e) => resolve(e),
+        ),
+      );
+      client.close();
+      expect(err?.code).not.toBe(grpc.status.OK);
+      expect(err).not.toBeNull();
+    } finally {
+      await s.close();
+    }
   });
 });

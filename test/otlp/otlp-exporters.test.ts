@@ -22,11 +22,23 @@ const otlpGrpc = () => `http://127.0.0.1:${server.listeners['otlp-grpc']}`;
 
 const clients: Array<[string, () => SpanExporter]> = [
   ['exporter-trace-otlp-http (JSON) on OTLP_HTTP_PORT', () => new HttpJsonExporter({ url: otlpHttp() })],
-  ['exporter-trace-otlp-http (JSON, gzip) on QUERY_PORT', () => new HttpJsonExporter({ url: `${server.url}/v1/traces`, compression: CompressionAlgorithm.GZIP })],
-  ['exporter-trace-otlp-proto on OTLP_HTTP_PORT, gzip', () => new HttpProtoExporter({ url: otlpHttp(), compression: CompressionAlgorithm.GZIP })],
-  ['exporter-trace-otlp-proto on QUERY_PORT', () => new HttpProtoExporter({ url: `${server.url}/v1/traces` })],
+  [
+    'exporter-trace-otlp-http (JSON, gzip) on QUERY_PORT',
+    () => new HttpJsonExporter({ url: `${server.url}/v1/traces`, compression: CompressionAlgorithm.GZIP }),
+  ],
+  [
+    'exporter-trace-otlp-proto on OTLP_HTTP_PORT, gzip',
+    () => new HttpProtoExporter({ url: otlpHttp(), compression: CompressionAlgorithm.GZIP }),
+  ],
+  [
+    'exporter-trace-otlp-proto on QUERY_PORT',
+    () => new HttpProtoExporter({ url: `${server.url}/v1/traces` }),
+  ],
   ['exporter-trace-otlp-grpc', () => new GrpcExporter({ url: otlpGrpc() })],
-  ['exporter-trace-otlp-grpc, gzip', () => new GrpcExporter({ url: otlpGrpc(), compression: CompressionAlgorithm.GZIP })],
+  [
+    'exporter-trace-otlp-grpc, gzip',
+    () => new GrpcExporter({ url: otlpGrpc(), compression: CompressionAlgorithm.GZIP }),
+  ],
 ];
 
 describe.each(clients)('%s', (label, makeExporter) => {
@@ -35,13 +47,19 @@ describe.each(clients)('%s', (label, makeExporter) => {
     const t = await exportOtelTrace(makeExporter(), service);
     const res = await fetch(`${server.url}/api/v2/trace/${t.traceId}`);
     expect(res.status).toBe(200);
-    const spans = (await res.json()) as Array<Record<string, unknown> & { id: string; tags?: Record<string, string> }>;
+    const spans = (await res.json()) as Array<
+      Record<string, unknown> & { id: string; tags?: Record<string, string> }
+    >;
     expect(spans).toHaveLength(5);
     for (const s of spans) for (const k of Object.keys(s)) expect(ZIPKIN_V2_FIELDS).toContain(k);
     const byId = (id: string) => spans.find((s) => s.id === id)!;
     const us = (ms: number) => t.second * 1_000_000 + ms * 1000 + 456;
     const local = { serviceName: service.toLowerCase() };
-    const scope = { 'otel.scope.name': 'skein-e2e', 'otel.scope.version': '9.9.9', 'service.namespace': 'shop' };
+    const scope = {
+      'otel.scope.name': 'skein-e2e',
+      'otel.scope.version': '9.9.9',
+      'service.namespace': 'shop',
+    };
 
     const server_ = byId(t.ids.server);
     expect(server_).toMatchObject({
@@ -93,7 +111,11 @@ describe.each(clients)('%s', (label, makeExporter) => {
     ]);
 
     const consumer = byId(t.ids.consumer);
-    expect(consumer).toMatchObject({ parentId: t.ids.server, kind: 'CONSUMER', tags: { 'otel.dropped_links_count': '1' } });
+    expect(consumer).toMatchObject({
+      parentId: t.ids.server,
+      kind: 'CONSUMER',
+      tags: { 'otel.dropped_links_count': '1' },
+    });
     expect(consumer.remoteEndpoint).toBeUndefined();
 
     const internal = byId(t.ids.internal);
@@ -112,7 +134,9 @@ describe('collector metrics', () => {
   it('count OTLP messages per transport', async () => {
     const text = await (await fetch(`${server.url}/prometheus`)).text();
     for (const transport of ['otlp-http', 'otlp-grpc']) {
-      const line = text.split('\n').find((l) => l.startsWith(`zipkin_collector_spans_total{transport="${transport}"}`));
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`zipkin_collector_spans_total{transport="${transport}"}`));
       expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(5);
     }
   });

@@ -107,8 +107,13 @@ function span(s: ProtoSpan, i: number): JaegerSpan {
     operationName: s.operationName ?? '',
     references: (s.references ?? []).map((r, j) => {
       const type = JAEGER_REF_TYPES[r.refType ?? 0];
-      if (!type) throw new DecodeError(`spans[${i}].references[${j}].refType should be 0 or 1 but was ${r.refType}`);
-      return { type, traceId: id(r.traceId, 16, `spans[${i}].references[${j}].traceId`), spanId: id(r.spanId, 8, `spans[${i}].references[${j}].spanId`) };
+      if (!type)
+        throw new DecodeError(`spans[${i}].references[${j}].refType should be 0 or 1 but was ${r.refType}`);
+      return {
+        type,
+        traceId: id(r.traceId, 16, `spans[${i}].references[${j}].traceId`),
+        spanId: id(r.spanId, 8, `spans[${i}].references[${j}].spanId`),
+      };
     }),
     flags: s.flags ?? 0,
     startTime: micros(s.startTime),
@@ -128,7 +133,8 @@ function tag(kv: ProtoKeyValue): JaegerTag {
   const field = VALUE_TYPES[kv.vType ?? 0] ?? 'vStr';
   const v = kv[field];
   let value: string;
-  if (v === undefined) value = field === 'vBool' ? 'false' : field === 'vStr' ? '' : field === 'vBinary' ? '' : '0';
+  if (v === undefined)
+    value = field === 'vBool' ? 'false' : field === 'vStr' ? '' : field === 'vBinary' ? '' : '0';
   else if (v instanceof Uint8Array) value = Buffer.from(v).toString('base64');
   else value = String(v);
   return { key: kv.key ?? '', value };

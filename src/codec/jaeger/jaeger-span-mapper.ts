@@ -7,7 +7,12 @@ import type { JaegerBatch, JaegerLog, JaegerProcess, JaegerSpan, JaegerTag } fro
 
 /** jaeger: flags bit 2 is "debug" (bit 1 is "sampled"). */
 const DEBUG_FLAG = 2;
-const KINDS: Record<string, SpanKind> = { client: 'CLIENT', server: 'SERVER', producer: 'PRODUCER', consumer: 'CONSUMER' };
+const KINDS: Record<string, SpanKind> = {
+  client: 'CLIENT',
+  server: 'SERVER',
+  producer: 'PRODUCER',
+  consumer: 'CONSUMER',
+};
 
 /**
  * Jaeger spans to model spans: the process is the local endpoint; the span.kind tag is the kind; a CHILD_OF

@@ -2,7 +2,14 @@ import thrift from 'thrift';
 import { DecodeError } from '../../model/decode-error.js';
 import type { Span } from '../../model/span.js';
 import { jaegerBatchToSpans } from './jaeger-span-mapper.js';
-import type { JaegerBatch, JaegerLog, JaegerProcess, JaegerRef, JaegerSpan, JaegerTag } from './jaeger-types.js';
+import type {
+  JaegerBatch,
+  JaegerLog,
+  JaegerProcess,
+  JaegerRef,
+  JaegerSpan,
+  JaegerTag,
+} from './jaeger-types.js';
 import { JAEGER_REF_TYPES } from './jaeger-types.js';
 
 const { TBinaryProtocol, TCompactProtocol, TFramedTransport, Thrift } = thrift;
@@ -36,7 +43,9 @@ export function decodeJaegerAgentPacket(bytes: Uint8Array, protocol: ThriftProto
     const p = open(bytes, protocol);
     const msg = p.readMessageBegin();
     if (msg.fname !== 'emitBatch') {
-      throw new DecodeError(`expected an Agent.emitBatch message but was ${JSON.stringify(String(msg.fname).slice(0, 40))}`);
+      throw new DecodeError(
+        `expected an Agent.emitBatch message but was ${JSON.stringify(String(msg.fname).slice(0, 40))}`,
+      );
     }
     let found: JaegerBatch | undefined;
     readStruct(p, (id, type) => {
@@ -60,9 +69,12 @@ function guard<R>(protocol: ThriftProtocolName, read: () => R): R {
   try {
     return read();
   } catch (e) {
-    if (e instanceof DecodeError) throw new DecodeError(`Malformed reading jaeger.Batch from thrift ${protocol}: ${e.message}`);
+    if (e instanceof DecodeError)
+      throw new DecodeError(`Malformed reading jaeger.Batch from thrift ${protocol}: ${e.message}`);
     const why = e instanceof Error && e.message ? e.message : e instanceof Error ? e.name : String(e);
-    throw new DecodeError(`Malformed reading jaeger.Batch from thrift ${protocol}: ${why === 'InputBufferUnderrunError' ? 'truncated input' : why}`);
+    throw new DecodeError(
+      `Malformed reading jaeger.Batch from thrift ${protocol}: ${why === 'InputBufferUnderrunError' ? 'truncated input' : why}`,
+    );
   }
 }
 
@@ -196,7 +208,8 @@ function readRef(p: Protocol): JaegerRef {
     return true;
   });
   const t = JAEGER_REF_TYPES[refType];
-  if (!t) throw new DecodeError(`SpanRef.refType should be 0 (CHILD_OF) or 1 (FOLLOWS_FROM) but was ${refType}`);
+  if (!t)
+    throw new DecodeError(`SpanRef.refType should be 0 (CHILD_OF) or 1 (FOLLOWS_FROM) but was ${refType}`);
   return { type: t, traceId: high + low, spanId };
 }
 

@@ -21,7 +21,8 @@ export function anyValueToJson(v: OtlpAnyValue | undefined): unknown {
     const n = Number(v.intValue);
     return Number.isSafeInteger(n) ? n : String(v.intValue);
   }
-  if (v.doubleValue !== undefined) return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
+  if (v.doubleValue !== undefined)
+    return Number.isFinite(v.doubleValue) ? v.doubleValue : String(v.doubleValue);
   if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(anyValueToJson);
   if (v.kvlistValue !== undefined) return keyValuesToJson(v.kvlistValue.values);
   if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue).toString('base64');
@@ -35,7 +36,10 @@ export function keyValuesToJson(kvs: OtlpKeyValue[] | undefined): Record<string,
 }
 
 /** Stringified attributes; a later duplicate key wins, as in an OTel SDK's attribute map. */
-export function keyValuesToTags(kvs: OtlpKeyValue[] | undefined, into: Record<string, string> = {}): Record<string, string> {
+export function keyValuesToTags(
+  kvs: OtlpKeyValue[] | undefined,
+  into: Record<string, string> = {},
+): Record<string, string> {
   for (const kv of kvs ?? []) into[kv.key] = anyValueToString(kv.value);
   return into;
 }

@@ -9,7 +9,10 @@ const TRACE = '5af7183fb1d4cf5f5af7183fb1d4cf5f';
 const SPAN = '6b221d5bc9e6496c';
 const PARENT = '1b221d5bc9e6496c';
 
-function jsonRequest(spans: unknown[], resourceAttrs: unknown[] = [{ key: 'service.name', value: { stringValue: 'Frontend' } }]) {
+function jsonRequest(
+  spans: unknown[],
+  resourceAttrs: unknown[] = [{ key: 'service.name', value: { stringValue: 'Frontend' } }],
+) {
   return Buffer.from(
     JSON.stringify({
       resourceSpans: [
@@ -29,7 +32,8 @@ const clientSpan = {
   name: 'GET /Users',
   kind: 3,
   startTimeUnixNano: '1700000000123456789',
-  endTimeUnixNano: 1700000000223456789,
+  // A JSON number (exactly representable as a double) is accepted as well as a decimal string.
+  endTimeUnixNano: 1700000000223456768,
   attributes: [
     { key: 'http.method', value: { stringValue: 'GET' } },
     { key: 'retry', value: { boolValue: true } },
@@ -45,9 +49,20 @@ const clientSpan = {
   droppedAttributesCount: 2,
   events: [
     { timeUnixNano: '1700000000150000000', name: 'retrying' },
-    { timeUnixNano: '1700000000160000000', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'Boom' } }] },
+    {
+      timeUnixNano: '1700000000160000000',
+      name: 'exception',
+      attributes: [{ key: 'exception.type', value: { stringValue: 'Boom' } }],
+    },
   ],
-  links: [{ traceId: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb', spanId: 'cccccccccccccccc', traceState: 'k=v', attributes: [{ key: 'why', value: { stringValue: 'batch' } }] }],
+  links: [
+    {
+      traceId: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb',
+      spanId: 'cccccccccccccccc',
+      traceState: 'k=v',
+      attributes: [{ key: 'why', value: { stringValue: 'batch' } }],
+    },
+  ],
   status: { code: 2, message: 'upstream failed' },
 };
 
@@ -88,7 +103,12 @@ describe('decodeOtlpTraces (json)', () => {
           'otel.dropped_attributes_count': '2',
         },
         links: [
-          { traceId: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb', spanId: 'cccccccccccccccc', type: 'link', tags: { why: 'batch', 'w3c.tracestate': 'k=v' } },
+          {
+            traceId: 'aaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb',
+            spanId: 'cccccccccccccccc',
+            type: 'link',
+            tags: { why: 'batch', 'w3c.tracestate': 'k=v' },
+          },
         ],
       },
     ]);
@@ -98,8 +118,24 @@ describe('decodeOtlpTraces (json)', () => {
     const { spans } = decodeOtlpTraces(
       jsonRequest(
         [
-          { traceId: TRACE, spanId: SPAN, name: 'work', kind: 'SPAN_KIND_INTERNAL', startTimeUnixNano: '1000', endTimeUnixNano: '1500', status: { code: 1 } },
-          { traceId: TRACE, spanId: PARENT, kind: 4, attributes: [{ key: 'server.address', value: { stringValue: 'x' } }, { key: 'peer.service', value: { stringValue: 'Kafka' } }] },
+          {
+            traceId: TRACE,
+            spanId: SPAN,
+            name: 'work',
+            kind: 'SPAN_KIND_INTERNAL',
+            startTimeUnixNano: '1000',
+            endTimeUnixNano: '1500',
+            status: { code: 1 },
+          },
+          {
+            traceId: TRACE,
+            spanId: PARENT,
+            kind: 4,
+            attributes: [
+              { key: 'server.address', value: { stringValue: 'x' } },
+              { key: 'peer.service', value: { stringValue: 'Kafka' } },
+            ],
+          },
         ],
         [
           { key: 'service.name', value: { stringValue: 'svc' } },
@@ -110,7 +146,12 @@ describe('decodeOtlpTraces (json)', () => {
     );
     expect(spans[0]!.kind).toBeUndefined();
     expect(spans[0]!.duration).toBe(1); // 500ns is kept as 1us, not lost
-    expect(spans[0]!.tags).toEqual({ 'service.namespace': 'shop', 'otel.scope.name': 'my-lib', 'otel.scope.version': '1.2.3', 'otel.status_code': 'OK' });
+    expect(spans[0]!.tags).toEqual({
+      'service.namespace': 'shop',
+      'otel.scope.name': 'my-lib',
+      'otel.scope.version': '1.2.3',
+      'otel.status_code': 'OK',
+    });
     expect(spans[1]!.kind).toBe('PRODUCER');
     expect(spans[1]!.remoteEndpoint).toEqual({ serviceName: 'kafka' });
   });
@@ -132,7 +173,9 @@ describe('decodeOtlpTraces (json)', () => {
 
   it('throws DecodeError for an undecodable request', () => {
     expect(() => decodeOtlpTraces(Buffer.from('{"resourceSpans": '), 'json')).toThrow(DecodeError);
-    expect(() => decodeOtlpTraces(Buffer.from('{"resourceSpans": {}}'), 'json')).toThrow(/resourceSpans should be an array/);
+    expect(() => decodeOtlpTraces(Buffer.from('{"resourceSpans": {}}'), 'json')).toThrow(
+      /resourceSpans should be an array/,
+    );
     expect(() => decodeOtlpTraces(Buffer.from('[]'), 'json')).toThrow(/should be an object/);
   });
 });

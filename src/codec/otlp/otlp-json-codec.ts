@@ -21,7 +21,11 @@ const SPAN_KIND_NAMES: Record<string, number> = {
   SPAN_KIND_PRODUCER: 4,
   SPAN_KIND_CONSUMER: 5,
 };
-const STATUS_CODE_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+const STATUS_CODE_NAMES: Record<string, number> = {
+  STATUS_CODE_UNSET: 0,
+  STATUS_CODE_OK: 1,
+  STATUS_CODE_ERROR: 2,
+};
 
 /**
  * Parses an application/json ExportTraceServiceRequest (OTLP/JSON: lowerCamelCase keys, hex ids, int64 as
@@ -45,11 +49,20 @@ function resourceSpans(v: unknown, path: string): OtlpResourceSpans {
   const out: OtlpResourceSpans = {};
   const resource = get(o, 'resource');
   if (resource != null) {
-    out.resource = { attributes: keyValues(get(obj(resource, `${path}.resource`), 'attributes'), `${path}.resource.attributes`) };
+    out.resource = {
+      attributes: keyValues(
+        get(obj(resource, `${path}.resource`), 'attributes'),
+        `${path}.resource.attributes`,
+      ),
+    };
   }
   out.scopeSpans = [
     ...list(get(o, 'scopeSpans', 'scope_spans'), `${path}.scopeSpans`, scopeSpans),
-    ...list(get(o, 'instrumentationLibrarySpans', 'instrumentation_library_spans'), `${path}.instrumentationLibrarySpans`, scopeSpans),
+    ...list(
+      get(o, 'instrumentationLibrarySpans', 'instrumentation_library_spans'),
+      `${path}.instrumentationLibrarySpans`,
+      scopeSpans,
+    ),
   ];
   return out;
 }
@@ -136,9 +149,13 @@ function anyValue(v: unknown, path: string): OtlpAnyValue {
   const d = get(o, 'doubleValue', 'double_value');
   if (d != null) return { doubleValue: Number(d) };
   const a = get(o, 'arrayValue', 'array_value');
-  if (a != null) return { arrayValue: { values: list(get(obj(a, path), 'values'), `${path}.arrayValue.values`, anyValue) } };
+  if (a != null)
+    return {
+      arrayValue: { values: list(get(obj(a, path), 'values'), `${path}.arrayValue.values`, anyValue) },
+    };
   const kv = get(o, 'kvlistValue', 'kvlist_value');
-  if (kv != null) return { kvlistValue: { values: keyValues(get(obj(kv, path), 'values'), `${path}.kvlistValue.values`) } };
+  if (kv != null)
+    return { kvlistValue: { values: keyValues(get(obj(kv, path), 'values'), `${path}.kvlistValue.values`) } };
   const bytes = get(o, 'bytesValue', 'bytes_value');
   // proto3 JSON: bytes are base64 (only trace and span ids are hex in OTLP/JSON).
   if (typeof bytes === 'string') return { bytesValue: Buffer.from(bytes, 'base64') };
@@ -152,7 +169,9 @@ function get(o: Json, camel: string, snake?: string): unknown {
 
 function obj(v: unknown, path: string): Json {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new DecodeError(`Malformed reading ExportTraceServiceRequest from json: ${path} should be an object`);
+    throw new DecodeError(
+      `Malformed reading ExportTraceServiceRequest from json: ${path} should be an object`,
+    );
   }
   return v as Json;
 }
@@ -160,7 +179,9 @@ function obj(v: unknown, path: string): Json {
 function list<T>(v: unknown, path: string, item: (x: unknown, path: string) => T): T[] {
   if (v == null) return [];
   if (!Array.isArray(v)) {
-    throw new DecodeError(`Malformed reading ExportTraceServiceRequest from json: ${path} should be an array`);
+    throw new DecodeError(
+      `Malformed reading ExportTraceServiceRequest from json: ${path} should be an array`,
+    );
   }
   return v.map((x, i) => item(x, `${path}[${i}]`));
 }

@@ -1,5 +1,10 @@
 import { DecodeError } from '../../model/decode-error.js';
-import { ExportTraceServiceRequest, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './otlp-schema.js';
+import {
+  ExportTraceServiceRequest,
+  ExportTraceServiceResponse,
+  RetryInfo,
+  RpcStatus,
+} from './otlp-schema.js';
 import type { OtlpTraceRequest } from './otlp-types.js';
 
 interface ProtoScopeSpans {
@@ -17,7 +22,9 @@ export function decodeOtlpProto(bytes: Uint8Array): OtlpTraceRequest {
   try {
     message = ExportTraceServiceRequest.decode(bytes);
   } catch (e) {
-    throw new DecodeError(`Malformed reading ExportTraceServiceRequest from protobuf: ${(e as Error).message}`);
+    throw new DecodeError(
+      `Malformed reading ExportTraceServiceRequest from protobuf: ${(e as Error).message}`,
+    );
   }
   const obj = ExportTraceServiceRequest.toObject(message, { longs: String, enums: Number }) as {
     resourceSpans?: ProtoResourceSpans[];
@@ -55,7 +62,9 @@ export interface PartialSuccess {
 
 /** ExportTraceServiceResponse; partial_success is left unset on full success (OTLP spec). */
 export function encodeOtlpResponseProto(partial?: PartialSuccess): Uint8Array {
-  const body = partial ? { partialSuccess: { rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage } } : {};
+  const body = partial
+    ? { partialSuccess: { rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage } }
+    : {};
   return ExportTraceServiceResponse.encode(ExportTraceServiceResponse.fromObject(body)).finish();
 }
 
@@ -67,7 +76,9 @@ export function encodeRpcStatusProto(code: number, message: string, retryAfterSe
       : [
           {
             typeUrl: 'type.googleapis.com/google.rpc.RetryInfo',
-            value: RetryInfo.encode(RetryInfo.fromObject({ retryDelay: { seconds: retryAfterSeconds } })).finish(),
+            value: RetryInfo.encode(
+              RetryInfo.fromObject({ retryDelay: { seconds: retryAfterSeconds } }),
+            ).finish(),
           },
         ];
   return RpcStatus.encode(RpcStatus.fromObject({ code, message, details })).finish();

@@ -41,7 +41,13 @@ const REMOTE_SERVICE_RANKING = [
   'db.name',
 ];
 const REMOTE_IP_KEYS = ['network.peer.address', 'server.socket.address', 'net.sock.peer.addr', 'net.peer.ip'];
-const REMOTE_PORT_KEYS = ['network.peer.port', 'server.port', 'server.socket.port', 'net.sock.peer.port', 'net.peer.port'];
+const REMOTE_PORT_KEYS = [
+  'network.peer.port',
+  'server.port',
+  'server.socket.port',
+  'net.sock.peer.port',
+  'net.peer.port',
+];
 
 /** Maps every span of a decoded request; a span that breaks a model rule is counted, not fatal. */
 export function otlpToSpans(req: OtlpTraceRequest): OtlpSpans {
@@ -66,7 +72,8 @@ export function otlpToSpans(req: OtlpTraceRequest): OtlpSpans {
   });
   const out: OtlpSpans = { spans, rejectedSpans };
   if (firstError !== undefined) {
-    out.errorMessage = rejectedSpans > 1 ? `${firstError} (and ${rejectedSpans - 1} more rejected spans)` : firstError;
+    out.errorMessage =
+      rejectedSpans > 1 ? `${firstError} (and ${rejectedSpans - 1} more rejected spans)` : firstError;
   }
   return out;
 }
@@ -81,7 +88,12 @@ function otlpSpanToSpan(
   const id = exactHex(otlp.spanId, 16, 'spanId');
   const parentId = otlp.parentSpanId ? exactHex(otlp.parentSpanId, 16, 'parentSpanId') : undefined;
   const kind = otlp.kind === undefined ? undefined : KINDS[otlp.kind];
-  if (otlp.kind !== undefined && kind === undefined && otlp.kind !== OTLP_SPAN_KIND.INTERNAL && otlp.kind !== OTLP_SPAN_KIND.UNSPECIFIED) {
+  if (
+    otlp.kind !== undefined &&
+    kind === undefined &&
+    otlp.kind !== OTLP_SPAN_KIND.INTERNAL &&
+    otlp.kind !== OTLP_SPAN_KIND.UNSPECIFIED
+  ) {
     throw new DecodeError(`kind should be 0-5 but was ${otlp.kind}`);
   }
 
@@ -112,7 +124,10 @@ function otlpSpanToSpan(
     const at = nanos(e.timeUnixNano, 'events.timeUnixNano');
     const name = e.name ?? '';
     // otel zipkin exporter: `"name": {attributes as JSON}`, or just the name when there are none.
-    const value = e.attributes && e.attributes.length > 0 ? `"${name}": ${JSON.stringify(attributesJson(e.attributes))}` : name;
+    const value =
+      e.attributes && e.attributes.length > 0
+        ? `"${name}": ${JSON.stringify(attributesJson(e.attributes))}`
+        : name;
     return { timestamp: at > 0n ? micros(at) : timestamp, value };
   });
 
@@ -124,7 +139,8 @@ function otlpSpanToSpan(
     };
     const linkTags = keyValuesToTags(l.attributes);
     if (l.traceState) linkTags['w3c.tracestate'] = l.traceState;
-    if (l.droppedAttributesCount) linkTags['otel.dropped_attributes_count'] = String(l.droppedAttributesCount);
+    if (l.droppedAttributesCount)
+      linkTags['otel.dropped_attributes_count'] = String(l.droppedAttributesCount);
     if (Object.keys(linkTags).length > 0) link.tags = linkTags;
     return link;
   });
@@ -171,7 +187,9 @@ function droppedCount(tags: Record<string, string>, key: string, n: number | und
 function exactHex(v: string | undefined, chars: number, field: string): string {
   if (!v) throw new DecodeError(`${field} is required`);
   if (v.length !== chars || !/^[0-9a-f]+$/.test(v)) {
-    throw new DecodeError(`${field} should be ${chars / 2} bytes (${chars} hex characters) but was ${v.length > 40 ? `${v.slice(0, 40)}...` : v}`);
+    throw new DecodeError(
+      `${field} should be ${chars / 2} bytes (${chars} hex characters) but was ${v.length > 40 ? `${v.slice(0, 40)}...` : v}`,
+    );
   }
   return v;
 }
@@ -182,7 +200,8 @@ function nanos(v: string | number | undefined, field: string): bigint {
     if (!Number.isFinite(v)) throw new DecodeError(`${field} should be an integer but was ${v}`);
     return BigInt(Math.trunc(v));
   }
-  if (!/^\d+$/.test(v)) throw new DecodeError(`${field} should be an unsigned integer but was ${v.slice(0, 40)}`);
+  if (!/^\d+$/.test(v))
+    throw new DecodeError(`${field} should be an unsigned integer but was ${v.slice(0, 40)}`);
   return BigInt(v);
 }
 

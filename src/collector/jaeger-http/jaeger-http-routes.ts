@@ -17,7 +17,10 @@ const PROTOCOLS: Record<string, ThriftProtocolName> = {
  * content type (as jaeger answers), 413 over the size limit, 503 + Retry-After when saturated.
  * Encapsulated with its own error handler so the answer is the same on QUERY_PORT and on 14268.
  */
-export async function jaegerHttpPlugin(app: FastifyInstance, opts: { collector: Collector; logger: Logger }): Promise<void> {
+export async function jaegerHttpPlugin(
+  app: FastifyInstance,
+  opts: { collector: Collector; logger: Logger },
+): Promise<void> {
   const { collector, logger } = opts;
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
@@ -44,7 +47,9 @@ export async function jaegerHttpPlugin(app: FastifyInstance, opts: { collector: 
       return reply
         .code(400)
         .type('text/plain; charset=utf-8')
-        .send(`Unsupported content type: ${JSON.stringify(type)}; send a thrift Batch as application/x-thrift`);
+        .send(
+          `Unsupported content type: ${JSON.stringify(type)}; send a thrift Batch as application/x-thrift`,
+        );
     }
     await collector.acceptMessage('jaeger-http', body, (b) => decodeJaegerThriftBatch(b, protocol));
     return reply.code(202).send();

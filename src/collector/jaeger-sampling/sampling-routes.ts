@@ -6,7 +6,10 @@ export function registerSamplingRoutes(app: FastifyInstance, strategies: Samplin
   app.get<{ Querystring: { service?: string } }>('/sampling', async (req, reply) => {
     const service = req.query.service;
     if (typeof service !== 'string' || service === '') {
-      return reply.code(400).type('text/plain; charset=utf-8').send("'service' parameter must be provided once");
+      return reply
+        .code(400)
+        .type('text/plain; charset=utf-8')
+        .send("'service' parameter must be provided once");
     }
     return reply.type('application/json').send(JSON.stringify(strategies.forService(service)));
   });

@@ -11,7 +11,11 @@ export interface OperationSampling {
   perOperationStrategies: Array<{ operation: string; probabilisticSampling: ProbabilisticSampling }>;
 }
 export type SamplingStrategyResponse =
-  | { strategyType: 'PROBABILISTIC'; probabilisticSampling: ProbabilisticSampling; operationSampling?: OperationSampling }
+  | {
+      strategyType: 'PROBABILISTIC';
+      probabilisticSampling: ProbabilisticSampling;
+      operationSampling?: OperationSampling;
+    }
   | { strategyType: 'RATE_LIMITING'; rateLimitingSampling: { maxTracesPerSecond: number } };
 
 interface StrategyEntry {
@@ -52,14 +56,16 @@ export class SamplingStrategies {
       throw new SamplingStrategiesError(`not valid JSON: ${(e as Error).message}`);
     }
     const root = asObject(json, 'the file');
-    const fallback = root.default_strategy == null ? SAMPLE_ALL : entry(root.default_strategy, 'default_strategy');
+    const fallback =
+      root.default_strategy == null ? SAMPLE_ALL : entry(root.default_strategy, 'default_strategy');
     const byService = new Map<string, StrategyEntry>();
     const services = root.service_strategies ?? [];
     if (!Array.isArray(services)) throw new SamplingStrategiesError('service_strategies should be an array');
     services.forEach((s, i) => {
       const path = `service_strategies[${i}]`;
       const service = asObject(s, path).service;
-      if (typeof service !== 'string' || service === '') throw new SamplingStrategiesError(`${path}.service should be a service name`);
+      if (typeof service !== 'string' || service === '')
+        throw new SamplingStrategiesError(`${path}.service should be a service name`);
       byService.set(service, entry(s, path));
     });
     return new SamplingStrategies(byService, fallback);
@@ -68,14 +74,21 @@ export class SamplingStrategies {
   forService(service: string): SamplingStrategyResponse {
     const own = this.byService.get(service);
     const e = own ?? this.fallback;
-    if (e.type === 'ratelimiting') return { strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: e.param } };
+    if (e.type === 'ratelimiting')
+      return { strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: e.param } };
     const operations = own && own.operations.length > 0 ? own.operations : this.fallback.operations;
-    const out: SamplingStrategyResponse = { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: e.param } };
+    const out: SamplingStrategyResponse = {
+      strategyType: 'PROBABILISTIC',
+      probabilisticSampling: { samplingRate: e.param },
+    };
     if (operations.length > 0) {
       out.operationSampling = {
         defaultSamplingProbability: e.param,
         defaultLowerBoundTracesPerSecond: 0,
-        perOperationStrategies: operations.map((o) => ({ operation: o.operation, probabilisticSampling: { samplingRate: o.samplingRate } })),
+        perOperationStrategies: operations.map((o) => ({
+          operation: o.operation,
+          probabilisticSampling: { samplingRate: o.samplingRate },
+        })),
       };
     }
     return out;
@@ -86,17 +99,23 @@ function entry(v: unknown, path: string): StrategyEntry {
   const o = asObject(v, path);
   const type = o.type;
   if (type !== 'probabilistic' && type !== 'ratelimiting') {
-    throw new SamplingStrategiesError(`${path}.type should be "probabilistic" or "ratelimiting" but was ${JSON.stringify(type)}`);
+    throw new SamplingStrategiesError(
+      `${path}.type should be "probabilistic" or "ratelimiting" but was ${JSON.stringify(type)}`,
+    );
   }
   const param = rate(o.param, `${path}.param`, type === 'probabilistic' ? 1 : Number.MAX_SAFE_INTEGER);
   const ops = o.operation_strategies ?? [];
-  if (!Array.isArray(ops)) throw new SamplingStrategiesError(`${path}.operation_strategies should be an array`);
+  if (!Array.isArray(ops))
+    throw new SamplingStrategiesError(`${path}.operation_strategies should be an array`);
   const operations = ops.map((op, i) => {
     const p = `${path}.operation_strategies[${i}]`;
     const oo = asObject(op, p);
-    if (typeof oo.operation !== 'string') throw new SamplingStrategiesError(`${p}.operation should be an operation name`);
+    if (typeof oo.operation !== 'string')
+      throw new SamplingStrategiesError(`${p}.operation should be an operation name`);
     if (oo.type !== undefined && oo.type !== 'probabilistic') {
-      throw new SamplingStrategiesError(`${p}.type: only "probabilistic" operation strategies are supported (as in jaeger)`);
+      throw new SamplingStrategiesError(
+        `${p}.type: only "probabilistic" operation strategies are supported (as in jaeger)`,
+      );
     }
     return { operation: oo.operation, samplingRate: rate(oo.param, `${p}.param`, 1) };
   });
@@ -105,12 +124,15 @@ function entry(v: unknown, path: string): StrategyEntry {
 
 function rate(v: unknown, path: string, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    throw new SamplingStrategiesError(`${path} should be a number from 0 to ${max === 1 ? '1' : 'any positive number'} but was ${JSON.stringify(v)}`);
+    throw new SamplingStrategiesError(
+      `${path} should be a number from 0 to ${max === 1 ? '1' : 'any positive number'} but was ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
 
 function asObject(v: unknown, path: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SamplingStrategiesError(`${path} should be a JSON object`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new SamplingStrategiesError(`${path} should be a JSON object`);
   return v as Record<string, unknown>;
 }

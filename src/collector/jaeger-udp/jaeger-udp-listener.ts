@@ -21,20 +21,30 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
  * thrift binary). UDP cannot answer, so a malformed packet is counted (messages_dropped) and logged by the
  * collector, and the socket keeps serving; storage back-pressure is logged the same way.
  */
-export async function startJaegerUdpListener(opts: JaegerUdpOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startJaegerUdpListener(
+  opts: JaegerUdpOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const socket: Socket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (packet, remote) => {
     opts.collector
       .acceptMessage('jaeger-udp', packet, (b) => decodeJaegerAgentPacket(b, opts.protocol))
       .catch((e: unknown) => {
         // The collector already counted the drop (and logged the decode error); add who sent it.
-        if (isDecodeError(e)) opts.logger.debug({ from: `${remote.address}:${remote.port}` }, 'malformed jaeger UDP packet');
-        else opts.logger.warn({ err: (e as Error).message, protocol: opts.protocol }, 'jaeger UDP batch not stored');
+        if (isDecodeError(e))
+          opts.logger.debug({ from: `${remote.address}:${remote.port}` }, 'malformed jaeger UDP packet');
+        else
+          opts.logger.warn(
+            { err: (e as Error).message, protocol: opts.protocol },
+            'jaeger UDP batch not stored',
+          );
       });
   });
   socket.on('error', (e) => opts.logger.error({ err: e.message }, 'jaeger UDP socket error'));
   socket.bind(opts.port, opts.host);
-  await Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => Promise.reject(e as Error))]);
+  await Promise.race([
+    once(socket, 'listening'),
+    once(socket, 'error').then(([e]) => Promise.reject(e as Error)),
+  ]);
   try {
     socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
   } catch {

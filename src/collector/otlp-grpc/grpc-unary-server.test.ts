@@ -6,19 +6,21 @@ import { DecodeError } from '../../model/decode-error.js';
 import { CollectorBusyError } from '../collector.js';
 import { startGrpcListener } from './grpc-unary-server.js';
 
-const listener = await startGrpcListener({ port: 0, host: '127.0.0.1', maxMessageBytes: 1024, logger: pino({ level: 'silent' }) }, [
-  {
-    path: '/test.Svc/Call',
-    async handle(req) {
-      const s = req.toString();
-      if (s === 'busy') throw new CollectorBusyError(2);
-      if (s === 'bad') throw new DecodeError('bad input at byte 0');
-      if (s === 'boom') throw new Error('disk full');
-      return Buffer.from(`ok:${s}`);
+const listener = await startGrpcListener(
+  { port: 0, host: '127.0.0.1', maxMessageBytes: 1024, logger: pino({ level: 'silent' }) },
+  [
+    {
+      path: '/test.Svc/Call',
+      async handle(req) {
+        const s = req.toString();
+        if (s === 'busy') throw new CollectorBusyError(2);
+        if (s === 'bad') throw new DecodeError('bad input at byte 0');
+        if (s === 'boom') throw new Error('disk full');
+        return Buffer.from(`ok:${s}`);
+      },
     },
-  },
-]);
-
+  ],
+);
 
 const client = new grpc.Client(`127.0.0.1:${listener.port}`, grpc.credentials.createInsecure());
 afterAll(async () => {
@@ -27,7 +29,13 @@ afterAll(async () => {
 });
 const call = (body: string) =>
   new Promise<{ err: grpc.ServiceError | null; res?: Buffer }>((resolve) =>
-    client.makeUnaryRequest('/test.Svc/Call', (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), (err, res) => resolve({ err, res })),
+    client.makeUnaryRequest(
+      '/test.Svc/Call',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from(body),
+      (err, res) => resolve({ err, res }),
+    ),
   );
 
 describe('startGrpcListener', () => {
@@ -45,10 +53,15 @@ describe('startGrpcListener', () => {
     const { err } = await call('busy');
     expect(err?.code).toBe(grpc.status.UNAVAILABLE);
     const details = err!.metadata.get('grpc-status-details-bin')[0] as Buffer;
-    const status = RpcStatus.toObject(RpcStatus.decode(details), { longs: Number }) as { code: number; details: Array<{ typeUrl: string; value: Uint8Array }> };
+    const status = RpcStatus.toObject(RpcStatus.decode(details), { longs: Number }) as {
+      code: number;
+      details: Array<{ typeUrl: string; value: Uint8Array }>;
+    };
     expect(status.code).toBe(14);
     expect(status.details[0]!.typeUrl).toBe('type.googleapis.com/google.rpc.RetryInfo');
-    expect(RetryInfo.toObject(RetryInfo.decode(status.details[0]!.value), { longs: Number })).toEqual({ retryDelay: { seconds: 2 } });
+    expect(RetryInfo.toObject(RetryInfo.decode(status.details[0]!.value), { longs: Number })).toEqual({
+      retryDelay: { seconds: 2 },
+    });
   });
 
   it('maps storage failures to UNAVAILABLE so clients retry, and refuses messages over the limit', async () => {

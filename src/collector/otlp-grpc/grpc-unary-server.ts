@@ -47,7 +47,10 @@ export async function startGrpcListener(
       responseDeserialize: identity,
       originalName: name,
     };
-    implementation[name] = ((call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    implementation[name] = ((
+      call: grpc.ServerUnaryCall<Buffer, Buffer>,
+      callback: grpc.sendUnaryData<Buffer>,
+    ) => {
       m.handle(call.request).then(
         (response) => callback(null, Buffer.from(response.buffer, response.byteOffset, response.byteLength)),
         (e: unknown) => callback(toStatus(e, m.path, opts.logger)),
@@ -56,8 +59,10 @@ export async function startGrpcListener(
   }
   server.addService(definition, implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
+    server.bindAsync(
+      `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
     ),
   );
   return {
@@ -78,7 +83,10 @@ function toStatus(e: unknown, path: string, logger: Logger): Partial<grpc.Status
   if (isDecodeError(e)) return { code: grpc.status.INVALID_ARGUMENT, details: e.message };
   if (e instanceof CollectorBusyError) {
     const metadata = new grpc.Metadata();
-    metadata.set('grpc-status-details-bin', Buffer.from(encodeRpcStatusProto(grpc.status.UNAVAILABLE, e.message, e.retryAfterSeconds)));
+    metadata.set(
+      'grpc-status-details-bin',
+      Buffer.from(encodeRpcStatusProto(grpc.status.UNAVAILABLE, e.message, e.retryAfterSeconds)),
+    );
     return { code: grpc.status.UNAVAILABLE, details: e.message, metadata };
   }
   logger.error({ err: (e as Error).message, path }, 'gRPC export failed');

@@ -18,7 +18,9 @@ export function otlpTraceExportMethod(collector: Collector): UnaryMethod {
       });
       const rejected = decoded?.rejectedSpans ?? 0;
       collector.dropSpans('otlp-grpc', rejected);
-      return encodeOtlpResponseProto(rejected > 0 ? { rejectedSpans: rejected, errorMessage: decoded?.errorMessage ?? '' } : undefined);
+      return encodeOtlpResponseProto(
+        rejected > 0 ? { rejectedSpans: rejected, errorMessage: decoded?.errorMessage ?? '' } : undefined,
+      );
     },
   };
 }

@@ -24,7 +24,7 @@ const metrics: CollectorMetrics = {
 function stalledApp() {
   const stored: Span[][] = [];
   const collector = new Collector({
-    consumer: { accept: (spans) => (stored.push(spans), new Promise<void>(() => {})) },
+    consumer: { accept: (spans) => (stored.push([...spans]), new Promise<void>(() => {})) },
     sampler: new CollectorSampler(1),
     metrics,
     logger: pino({ level: 'silent' }),
@@ -37,17 +37,29 @@ function stalledApp() {
 }
 
 const body = (spanId: string) =>
-  JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId }] }] }] });
+  JSON.stringify({
+    resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId }] }] }],
+  });
 
 describe('OTLP/HTTP under saturation', () => {
   it('answers 503 with Retry-After and an UNAVAILABLE status instead of dropping silently', async () => {
     const { app, stored } = stalledApp();
     await app.ready();
     // The first export occupies the only storage slot and never completes.
-    void app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: body('00f067aa0ba90201') });
+    void app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      headers: { 'content-type': 'application/json' },
+      payload: body('00f067aa0ba90201'),
+    });
     await new Promise((r) => setTimeout(r, 50));
     expect(stored).toHaveLength(1);
-    const res = await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: body('00f067aa0ba90202') });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      headers: { 'content-type': 'application/json' },
+      payload: body('00f067aa0ba90202'),
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(JSON.parse(res.body)).toEqual({ code: 14, message: expect.stringMatching(/saturated/) });
@@ -57,10 +69,18 @@ describe('OTLP/HTTP under saturation', () => {
   it('counts a refused body (wrong content type) as a dropped message', async () => {
     const { app } = stalledApp();
     const before = counts['otlp-http.messagesDropped'] ?? 0;
-    const res = await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'x',
+    });
     expect(res.statusCode).toBe(415);
     expect(res.body).toBe(
-      encodeRpcStatusJson(3, 'Unsupported Content-Type "text/plain": use application/x-protobuf or application/json'),
+      encodeRpcStatusJson(
+        3,
+        'Unsupported Content-Type "text/plain": use application/x-protobuf or application/json',
+      ),
     );
     expect(counts['otlp-http.messagesDropped']).toBe(before + 1);
   });

@@ -13,7 +13,10 @@ const INVALID_ARGUMENT = 3;
 const INTERNAL = 13;
 const UNAVAILABLE = 14;
 
-const CONTENT_TYPES: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+const CONTENT_TYPES: Record<OtlpFormat, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
 
 /**
  * OTLP/HTTP POST /v1/traces (opentelemetry-proto docs/specification.md): protobuf or JSON, gzip allowed;
@@ -24,7 +27,10 @@ const CONTENT_TYPES: Record<OtlpFormat, string> = { protobuf: 'application/x-pro
  * Registered as an encapsulated plugin so its error handler (which also sees body-reading errors) answers
  * in OTLP's terms instead of the host app's text/plain.
  */
-export async function otlpHttpPlugin(app: FastifyInstance, opts: { collector: Collector; logger: Logger }): Promise<void> {
+export async function otlpHttpPlugin(
+  app: FastifyInstance,
+  opts: { collector: Collector; logger: Logger },
+): Promise<void> {
   const { collector, logger } = opts;
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof BodyTooLargeError || err instanceof UnsupportedEncodingError || isDecodeError(err)) {
@@ -51,9 +57,12 @@ export async function otlpHttpPlugin(app: FastifyInstance, opts: { collector: Co
     });
     const rejected = decoded?.rejectedSpans ?? 0;
     collector.dropSpans('otlp-http', rejected);
-    const partial = rejected > 0 ? { rejectedSpans: rejected, errorMessage: decoded?.errorMessage ?? '' } : undefined;
+    const partial =
+      rejected > 0 ? { rejectedSpans: rejected, errorMessage: decoded?.errorMessage ?? '' } : undefined;
     reply.code(200).type(CONTENT_TYPES[format]);
-    return reply.send(format === 'json' ? encodeOtlpResponseJson(partial) : Buffer.from(encodeOtlpResponseProto(partial)));
+    return reply.send(
+      format === 'json' ? encodeOtlpResponseJson(partial) : Buffer.from(encodeOtlpResponseProto(partial)),
+    );
   });
 }
 
@@ -64,12 +73,19 @@ function requestFormat(req: FastifyRequest): OtlpFormat | undefined {
   return undefined;
 }
 
-function sendError(req: FastifyRequest, reply: FastifyReply, err: FastifyError, logger: Logger): FastifyReply {
+function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  err: FastifyError,
+  logger: Logger,
+): FastifyReply {
   // An unknown content type is answered in JSON, the one format every client can read.
   const format = requestFormat(req) ?? 'json';
   if (isDecodeError(err)) return sendStatus(reply.code(400), format, INVALID_ARGUMENT, err.message);
-  if (err instanceof BodyTooLargeError) return sendStatus(reply.code(413), format, INVALID_ARGUMENT, err.message);
-  if (err instanceof UnsupportedEncodingError) return sendStatus(reply.code(415), format, INVALID_ARGUMENT, err.message);
+  if (err instanceof BodyTooLargeError)
+    return sendStatus(reply.code(413), format, INVALID_ARGUMENT, err.message);
+  if (err instanceof UnsupportedEncodingError)
+    return sendStatus(reply.code(415), format, INVALID_ARGUMENT, err.message);
   if (err instanceof CollectorBusyError) {
     // OTLP: 503 is retryable and the client honours Retry-After.
     reply.header('Retry-After', String(err.retryAfterSeconds));
@@ -83,9 +99,17 @@ function sendError(req: FastifyRequest, reply: FastifyReply, err: FastifyError, 
   return sendStatus(reply.code(503), format, INTERNAL, `could not store spans: ${err.message}`);
 }
 
-function sendStatus(reply: FastifyReply, format: OtlpFormat, code: number, message: string, retryAfterSeconds?: number): FastifyReply {
+function sendStatus(
+  reply: FastifyReply,
+  format: OtlpFormat,
+  code: number,
+  message: string,
+  retryAfterSeconds?: number,
+): FastifyReply {
   reply.type(CONTENT_TYPES[format]);
   return reply.send(
-    format === 'json' ? encodeRpcStatusJson(code, message) : Buffer.from(encodeRpcStatusProto(code, message, retryAfterSeconds)),
+    format === 'json'
+      ? encodeRpcStatusJson(code, message)
+      : Buffer.from(encodeRpcStatusProto(code, message, retryAfterSeconds)),
   );
 }

@@ -15,14 +15,22 @@ const stored: Span[] = [];
 const collector = new Collector({
   consumer: { accept: async (spans) => void stored.push(...spans) },
   sampler: new CollectorSampler(1),
-  metrics: { forTransport: () => ({ messages() {}, messagesDropped() {}, bytes() {}, spans() {}, spansDropped() {} }) },
+  metrics: {
+    forTransport: () => ({ messages() {}, messagesDropped() {}, bytes() {}, spans() {}, spansDropped() {} }),
+  },
   logger: pino({ level: 'silent' }),
 });
 const h2 = createServer();
-h2.on('stream', zipkinGrpcStreamHandler({ collector, logger: pino({ level: 'silent' }), maxMessageBytes: 4096 }));
+h2.on(
+  'stream',
+  zipkinGrpcStreamHandler({ collector, logger: pino({ level: 'silent' }), maxMessageBytes: 4096 }),
+);
 h2.listen(0, '127.0.0.1');
 await once(h2, 'listening');
-const client = new grpc.Client(`127.0.0.1:${(h2.address() as AddressInfo).port}`, grpc.credentials.createInsecure());
+const client = new grpc.Client(
+  `127.0.0.1:${(h2.address() as AddressInfo).port}`,
+  grpc.credentials.createInsecure(),
+);
 afterAll(async () => {
   client.close();
   h2.close();
@@ -30,9 +38,22 @@ afterAll(async () => {
 
 const call = (path: string, body: Uint8Array, options: grpc.CallOptions = {}) =>
   new Promise<grpc.ServiceError | null>((resolve) =>
-    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), new grpc.Metadata(), options, (err) => resolve(err)),
+    client.makeUnaryRequest(
+      path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from(body),
+      new grpc.Metadata(),
+      options,
+      (err) => resolve(err),
+    ),
   );
-const span: Span = { traceId: '000000000000000a', id: '000000000000000b', name: 'x', localEndpoint: { serviceName: 'svc' } };
+const span: Span = {
+  traceId: '000000000000000a',
+  id: '000000000000000b',
+  name: 'x',
+  localEndpoint: { serviceName: 'svc' },
+};
 
 describe('zipkinGrpcStreamHandler', () => {
   it('stores a ListOfSpans and answers OK', async () => {
@@ -47,11 +68,15 @@ describe('zipkinGrpcStreamHandler', () => {
   it('answers INVALID_ARGUMENT for a malformed list and UNIMPLEMENTED for other methods', async () => {
     const bad = await call('/zipkin.proto3.SpanService/Report', new Uint8Array([0x0a, 0xff, 0x01]));
     expect(bad?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await call('/zipkin.proto3.SpanService/Other', new Uint8Array()))?.code).toBe(grpc.status.UNIMPLEMENTED);
+    expect((await call('/zipkin.proto3.SpanService/Other', new Uint8Array()))?.code).toBe(
+      grpc.status.UNIMPLEMENTED,
+    );
   });
 
   it('refuses messages over the limit with RESOURCE_EXHAUSTED', async () => {
-    const big = encodeProto3List(Array.from({ length: 200 }, (_, i) => ({ ...span, id: (i + 1).toString(16).padStart(16, '0') })));
+    const big = encodeProto3List(
+      Array.from({ length: 200 }, (_, i) => ({ ...span, id: (i + 1).toString(16).padStart(16, '0') })),
+    );
     expect((await call('/zipkin.proto3.SpanService/Report', big))?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(gzipSync(big).length).toBeLessThan(4096);
   });

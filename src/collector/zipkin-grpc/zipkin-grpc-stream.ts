@@ -29,7 +29,9 @@ export interface ZipkinGrpcOptions {
  * from the shared port's own http2 server. Frames: 1 byte compressed flag, 4 bytes big-endian length,
  * the message (compressed with the grpc-encoding header's algorithm when the flag is set).
  */
-export function zipkinGrpcStreamHandler(opts: ZipkinGrpcOptions): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
+export function zipkinGrpcStreamHandler(
+  opts: ZipkinGrpcOptions,
+): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
   return (stream, headers) => {
     stream.on('error', () => {
       // A client that resets its stream is not our error; nothing to answer any more.
@@ -37,12 +39,18 @@ export function zipkinGrpcStreamHandler(opts: ZipkinGrpcOptions): (stream: Serve
     const contentType = String(headers['content-type'] ?? '');
     if (!contentType.startsWith('application/grpc')) {
       stream.respond({ ':status': 415, 'content-type': 'text/plain; charset=utf-8' });
-      stream.end('Only gRPC (application/grpc) is served over HTTP/2 on this port; use HTTP/1.1 for the HTTP API\n');
+      stream.end(
+        'Only gRPC (application/grpc) is served over HTTP/2 on this port; use HTTP/1.1 for the HTTP API\n',
+      );
       return;
     }
     if (headers[':path'] !== ZIPKIN_REPORT_PATH || headers[':method'] !== 'POST') {
       stream.resume();
-      trailersOnly(stream, UNIMPLEMENTED, `unknown method ${String(headers[':path'])}; this port serves ${ZIPKIN_REPORT_PATH.slice(1)}`);
+      trailersOnly(
+        stream,
+        UNIMPLEMENTED,
+        `unknown method ${String(headers[':path'])}; this port serves ${ZIPKIN_REPORT_PATH.slice(1)}`,
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -56,12 +64,20 @@ export function zipkinGrpcStreamHandler(opts: ZipkinGrpcOptions): (stream: Serve
     stream.on('end', () => {
       if (tooLarge) {
         opts.collector.rejectMessage('grpc', total);
-        trailersOnly(stream, RESOURCE_EXHAUSTED, `message larger than ${opts.maxMessageBytes} bytes (QUERY_MAX_BODY_BYTES)`);
+        trailersOnly(
+          stream,
+          RESOURCE_EXHAUSTED,
+          `message larger than ${opts.maxMessageBytes} bytes (QUERY_MAX_BODY_BYTES)`,
+        );
         return;
       }
       let message: Buffer;
       try {
-        message = unframe(Buffer.concat(chunks, total), String(headers['grpc-encoding'] ?? 'identity'), opts.maxMessageBytes);
+        message = unframe(
+          Buffer.concat(chunks, total),
+          String(headers['grpc-encoding'] ?? 'identity'),
+          opts.maxMessageBytes,
+        );
       } catch (e) {
         opts.collector.rejectMessage('grpc', total);
         const code = e instanceof RangeError ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
@@ -69,40 +85,47 @@ export function zipkinGrpcStreamHandler(opts: ZipkinGrpcOptions): (stream: Serve
         return;
       }
       // zipkin: an empty message is an empty list.
-      opts.collector.acceptMessage('grpc', message, (b) => (b.length === 0 ? [] : decodeProto3List(b))).then(
-        () => {
-          if (stream.destroyed) return;
-          stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-          stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(OK) }));
-          stream.end(EMPTY_RESPONSE_FRAME);
-        },
-        (e: unknown) => {
-          if (isDecodeError(e)) trailersOnly(stream, INVALID_ARGUMENT, e.message);
-          else if (e instanceof CollectorBusyError) trailersOnly(stream, UNAVAILABLE, e.message);
-          else {
-            opts.logger.error({ err: (e as Error).message }, 'zipkin gRPC Report failed');
-            trailersOnly(stream, UNAVAILABLE, `could not store spans: ${(e as Error).message}`);
-          }
-        },
-      );
+      opts.collector
+        .acceptMessage('grpc', message, (b) => (b.length === 0 ? [] : decodeProto3List(b)))
+        .then(
+          () => {
+            if (stream.destroyed) return;
+            stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+            stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(OK) }));
+            stream.end(EMPTY_RESPONSE_FRAME);
+          },
+          (e: unknown) => {
+            if (isDecodeError(e)) trailersOnly(stream, INVALID_ARGUMENT, e.message);
+            else if (e instanceof CollectorBusyError) trailersOnly(stream, UNAVAILABLE, e.message);
+            else {
+              opts.logger.error({ err: (e as Error).message }, 'zipkin gRPC Report failed');
+              trailersOnly(stream, UNAVAILABLE, `could not store spans: ${(e as Error).message}`);
+            }
+          },
+        );
     });
   };
 }
 
 /** The one message of a unary call. Throws DecodeError for bad framing, RangeError when inflating past the limit. */
 function unframe(body: Buffer, encoding: string, maxBytes: number): Buffer {
-  if (body.length < 5) throw new DecodeError(`gRPC message frame is ${body.length} bytes; a frame has a 5-byte header`);
+  if (body.length < 5)
+    throw new DecodeError(`gRPC message frame is ${body.length} bytes; a frame has a 5-byte header`);
   const compressed = body[0] === 1;
   const length = body.readUInt32BE(1);
   if (body.length !== 5 + length) {
-    throw new DecodeError(`gRPC frame says ${length} bytes but ${body.length - 5} arrived; a unary call carries exactly one message`);
+    throw new DecodeError(
+      `gRPC frame says ${length} bytes but ${body.length - 5} arrived; a unary call carries exactly one message`,
+    );
   }
   const message = body.subarray(5);
   if (!compressed) return message;
   const enc = encoding.trim().toLowerCase();
   if (enc === 'gzip') return gunzipSync(message, { maxOutputLength: maxBytes });
   if (enc === 'deflate') return inflateSync(message, { maxOutputLength: maxBytes });
-  throw new DecodeError(`compressed message with unsupported grpc-encoding ${JSON.stringify(enc)} (use gzip or deflate)`);
+  throw new DecodeError(
+    `compressed message with unsupported grpc-encoding ${JSON.stringify(enc)} (use gzip or deflate)`,
+  );
 }
 
 function trailersOnly(stream: ServerHttp2Stream, code: number, message: string): void {
