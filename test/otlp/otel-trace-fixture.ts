@@ -1,6 +1,12 @@
 import { SpanKind, SpanStatusCode, context, trace, type Link } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 /** Every Zipkin v2 field: what comes out of the Zipkin API must use only these. */
 export const ZIPKIN_V2_FIELDS = new Set([
@@ -33,12 +39,20 @@ export interface ExportedTrace {
  * a SERVER root with typed attributes and events, a CLIENT with peer attributes and ERROR status, a
  * PRODUCER over the attribute/event limits, a CONSUMER with links (one over the limit), an INTERNAL span.
  */
-export async function exportOtelTrace(exporter: SpanExporter, serviceName: string): Promise<ExportedTrace> {
-  const provider = new BasicTracerProvider({
+export async function exportOtelTrace(
+  exporter: SpanExporter,
+  serviceName: string,
+  setup: 'basic+simple' | 'node+batch' = 'basic+simple',
+): Promise<ExportedTrace> {
+  const config = {
     resource: resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'shop' }),
     spanLimits: { attributeCountLimit: 5, eventCountLimit: 2, linkCountLimit: 1 },
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
+  };
+  // The two setups apps use: export each span as it ends, or batch them and flush.
+  const provider =
+    setup === 'node+batch'
+      ? new NodeTracerProvider({ ...config, spanProcessors: [new BatchSpanProcessor(exporter)] })
+      : new BasicTracerProvider({ ...config, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const tracer = provider.getTracer('skein-e2e', '9.9.9');
   const second = Math.floor(Date.now() / 1000);
   const at = (ms: number): [number, number] => [second, ms * 1_000_000 + 456_789];

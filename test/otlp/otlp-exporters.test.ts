@@ -20,31 +20,40 @@ afterAll(async () => {
 const otlpHttp = () => `http://127.0.0.1:${server.listeners['otlp-http']}/v1/traces`;
 const otlpGrpc = () => `http://127.0.0.1:${server.listeners['otlp-grpc']}`;
 
-const clients: Array<[string, () => SpanExporter]> = [
-  ['exporter-trace-otlp-http (JSON) on OTLP_HTTP_PORT', () => new HttpJsonExporter({ url: otlpHttp() })],
+type Setup = 'basic+simple' | 'node+batch';
+const clients: Array<[string, Setup, () => SpanExporter]> = [
+  [
+    'exporter-trace-otlp-http (JSON) on OTLP_HTTP_PORT',
+    'basic+simple',
+    () => new HttpJsonExporter({ url: otlpHttp() }),
+  ],
   [
     'exporter-trace-otlp-http (JSON, gzip) on QUERY_PORT',
+    'node+batch',
     () => new HttpJsonExporter({ url: `${server.url}/v1/traces`, compression: CompressionAlgorithm.GZIP }),
   ],
   [
     'exporter-trace-otlp-proto on OTLP_HTTP_PORT, gzip',
+    'basic+simple',
     () => new HttpProtoExporter({ url: otlpHttp(), compression: CompressionAlgorithm.GZIP }),
   ],
   [
     'exporter-trace-otlp-proto on QUERY_PORT',
+    'node+batch',
     () => new HttpProtoExporter({ url: `${server.url}/v1/traces` }),
   ],
-  ['exporter-trace-otlp-grpc', () => new GrpcExporter({ url: otlpGrpc() })],
+  ['exporter-trace-otlp-grpc', 'node+batch', () => new GrpcExporter({ url: otlpGrpc() })],
   [
     'exporter-trace-otlp-grpc, gzip',
+    'basic+simple',
     () => new GrpcExporter({ url: otlpGrpc(), compression: CompressionAlgorithm.GZIP }),
   ],
 ];
 
-describe.each(clients)('%s', (label, makeExporter) => {
+describe.each(clients)('%s (%s)', (label, setup, makeExporter) => {
   it('stores SDK spans that read back through the Zipkin API with every mapping applied', async () => {
     const service = `Shop-${label.replace(/[^a-z]/gi, '').slice(-12)}`;
-    const t = await exportOtelTrace(makeExporter(), service);
+    const t = await exportOtelTrace(makeExporter(), service, setup);
     const res = await fetch(`${server.url}/api/v2/trace/${t.traceId}`);
     expect(res.status).toBe(200);
     const spans = (await res.json()) as Array<
@@ -139,5 +148,50 @@ describe('collector metrics', () => {
         .find((l) => l.startsWith(`zipkin_collector_spans_total{transport="${transport}"}`));
       expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(5);
     }
+  });
+});
+
+describe("the README's environment configuration", () => {
+  const withEnv = async (env: Record<string, string>, run: () => Promise<void>) => {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      await run();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  };
+  const exportAndRead = async (exporter: () => SpanExporter, service: string) => {
+    const t = await exportOtelTrace(exporter(), service, 'node+batch');
+    const spans = (await (await fetch(`${server.url}/api/v2/trace/${t.traceId}`)).json()) as Array<{
+      localEndpoint?: object;
+    }>;
+    expect(spans).toHaveLength(5);
+    expect(spans[0]!.localEndpoint).toEqual({ serviceName: service });
+  };
+
+  it('OTEL_EXPORTER_OTLP_ENDPOINT=http://skein:4318 with gzip (protobuf exporter)', async () => {
+    await withEnv(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${server.listeners['otlp-http']}`,
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      },
+      () => exportAndRead(() => new HttpProtoExporter(), 'env-proto'),
+    );
+  });
+
+  it('OTEL_EXPORTER_OTLP_ENDPOINT=http://skein:4317 (gRPC exporter)', async () => {
+    await withEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${server.listeners['otlp-grpc']}` }, () =>
+      exportAndRead(() => new GrpcExporter(), 'env-grpc'),
+    );
+  });
+
+  it('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://skein:9411/v1/traces (one port)', async () => {
+    await withEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${server.url}/v1/traces` }, () =>
+      exportAndRead(() => new HttpJsonExporter(), 'env-one-port'),
+    );
   });
 });
