@@ -237,3 +237,14 @@ describe('decodeOtlpTraces (protobuf)', () => {
     });
   });
 });
+
+describe('hostile input', () => {
+  it('refuses attribute values nested deeper than 64 levels with a DecodeError', () => {
+    let value: object = { stringValue: 'leaf' };
+    for (let i = 0; i < 100; i++)
+      value =
+        i % 2 ? { arrayValue: { values: [value] } } : { kvlistValue: { values: [{ key: 'k', value }] } };
+    const body = jsonRequest([{ traceId: TRACE, spanId: SPAN, attributes: [{ key: 'deep', value }] }]);
+    expect(() => decodeOtlpTraces(body, 'json')).toThrow(/nests more than 64 values deep/);
+  });
+});

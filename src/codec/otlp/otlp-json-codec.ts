@@ -128,17 +128,25 @@ function status(v: unknown, path: string): OtlpStatus | undefined {
 }
 type OtlpStatus = NonNullable<OtlpSpan['status']>;
 
-function keyValues(v: unknown, path: string): OtlpKeyValue[] {
+function keyValues(v: unknown, path: string, depth = 0): OtlpKeyValue[] {
   return list(v, path, (kv, p) => {
     const o = obj(kv, p);
     const value = get(o, 'value');
     const out: OtlpKeyValue = { key: str(get(o, 'key')) ?? '' };
-    if (value != null) out.value = anyValue(value, `${p}.value`);
+    if (value != null) out.value = anyValue(value, `${p}.value`, depth);
     return out;
   });
 }
 
-function anyValue(v: unknown, path: string): OtlpAnyValue {
+/** Arrays and maps nest; a limit keeps a hostile request from exhausting the stack (a 500 instead of a 400). */
+const MAX_VALUE_DEPTH = 64;
+
+function anyValue(v: unknown, path: string, depth = 0): OtlpAnyValue {
+  if (depth > MAX_VALUE_DEPTH) {
+    throw new DecodeError(
+      `Malformed reading ExportTraceServiceRequest from json: ${path.slice(0, 80)}... nests more than ${MAX_VALUE_DEPTH} values deep`,
+    );
+  }
   const o = obj(v, path);
   const s = get(o, 'stringValue', 'string_value');
   if (s != null) return { stringValue: typeof s === 'string' ? s : String(s) };
@@ -151,11 +159,19 @@ function anyValue(v: unknown, path: string): OtlpAnyValue {
   const a = get(o, 'arrayValue', 'array_value');
   if (a != null)
     return {
-      arrayValue: { values: list(get(obj(a, path), 'values'), `${path}.arrayValue.values`, anyValue) },
+      arrayValue: {
+        values: list(get(obj(a, path), 'values'), `${path}.arrayValue.values`, (x, p) =>
+          anyValue(x, p, depth + 1),
+        ),
+      },
     };
   const kv = get(o, 'kvlistValue', 'kvlist_value');
   if (kv != null)
-    return { kvlistValue: { values: keyValues(get(obj(kv, path), 'values'), `${path}.kvlistValue.values`) } };
+    return {
+      kvlistValue: {
+        values: keyValues(get(obj(kv, path), 'values'), `${path}.kvlistValue.values`, depth + 1),
+      },
+    };
   const bytes = get(o, 'bytesValue', 'bytes_value');
   // proto3 JSON: bytes are base64 (only trace and span ids are hex in OTLP/JSON).
   if (typeof bytes === 'string') return { bytesValue: Buffer.from(bytes, 'base64') };

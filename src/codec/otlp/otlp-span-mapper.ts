@@ -63,7 +63,8 @@ export function otlpToSpans(req: OtlpTraceRequest): OtlpSpans {
         try {
           spans.push(otlpSpanToSpan(otlp, serviceName, resourceTags, ss.scope));
         } catch (e) {
-          if (!isDecodeError(e)) throw e;
+          // RangeError: attribute values nested deep enough to exhaust the stack (protobuf has no depth limit).
+          if (!isDecodeError(e) && !(e instanceof RangeError)) throw e;
           rejectedSpans++;
           firstError ??= `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]: ${e.message}`;
         }
