@@ -376,3 +376,15 @@ function send(packet: Buffer, port: number): Promise<void> {
     }),
   );
 }
+
+describe('collector metrics', () => {
+  it('count spans and dropped messages per Jaeger transport', async () => {
+    for (const transport of ['jaeger-udp', 'jaeger-http', 'jaeger-grpc']) {
+      expect(await counter('zipkin_collector_spans_total', transport)).toBeGreaterThan(0);
+      expect(await counter('zipkin_collector_messages_total', transport)).toBeGreaterThan(0);
+    }
+    // Each protocol's malformed input above was counted against its own transport.
+    expect(await counter('zipkin_collector_messages_dropped_total', 'jaeger-http')).toBeGreaterThanOrEqual(4);
+    expect(await counter('zipkin_collector_messages_dropped_total', 'jaeger-grpc')).toBeGreaterThanOrEqual(1);
+  });
+});
