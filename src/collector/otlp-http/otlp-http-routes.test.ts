@@ -52,7 +52,8 @@ describe('OTLP/HTTP under saturation', () => {
       headers: { 'content-type': 'application/json' },
       payload: body('00f067aa0ba90201'),
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait (without a time bound) until it holds the slot.
+    while (stored.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(stored).toHaveLength(1);
     const res = await app.inject({
       method: 'POST',
