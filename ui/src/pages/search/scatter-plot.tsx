@@ -15,11 +15,12 @@ export function ScatterPlot({ traces }: { traces: TraceSummary[] }) {
 
   const geo = useMemo(() => {
     if (traces.length === 0 || width === 0) return undefined;
-    let t0 = Infinity, t1 = -Infinity, dMax = 0, nMax = 1;
+    let t0 = Infinity, t1 = -Infinity, dMax = 0, dMin = Infinity, nMax = 1;
     for (const t of traces) {
       t0 = Math.min(t0, t.timestamp);
       t1 = Math.max(t1, t.timestamp);
       dMax = Math.max(dMax, t.duration);
+      dMin = Math.min(dMin, Math.max(1, t.duration));
       nMax = Math.max(nMax, t.spanCount);
     }
     if (t1 === t0) {
@@ -29,14 +30,25 @@ export function ScatterPlot({ traces }: { traces: TraceSummary[] }) {
     const span = t1 - t0;
     t0 -= span * 0.03;
     t1 += span * 0.03;
-    dMax = niceCeil(dMax * 1.08 || 1);
     const w = width - PAD.l - PAD.r;
     const h = H - PAD.t - PAD.b;
     const x = (ts: number): number => PAD.l + ((ts - t0) / (t1 - t0)) * w;
-    const y = (d: number): number => PAD.t + h - (d / dMax) * h;
+    // One slow outlier would flatten every other dot onto the axis: use a log scale for wide ranges.
+    const log = dMax / dMin > 30;
+    let y: (d: number) => number;
+    let yTicks: number[];
+    if (log) {
+      const lo = Math.floor(Math.log10(dMin));
+      const hi = Math.ceil(Math.log10(dMax));
+      y = (d) => PAD.t + h - ((Math.log10(Math.max(1, d)) - lo) / (hi - lo)) * h;
+      yTicks = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+    } else {
+      const top = niceCeil(dMax * 1.08 || 1);
+      y = (d) => PAD.t + h - (d / top) * h;
+      yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
+    }
     const r = (n: number): number => 3.5 + 6 * Math.sqrt(n / nMax);
     const xTicks = Array.from({ length: 5 }, (_, i) => t0 + ((t1 - t0) * (i + 0.5)) / 5);
-    const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * dMax);
     return { x, y, r, xTicks, yTicks, w, h };
   }, [traces, width]);
 
