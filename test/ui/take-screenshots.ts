@@ -51,6 +51,17 @@ try {
     await shot('dependencies-selected');
     await page.goto(`${server.url}/zipkin/traceViewer`);
     await shot('trace-viewer');
+    await page.locator('[data-testid=trace-file]').setInputFiles({ name: 'trace.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(skewed)) });
+    await page.waitForSelector('[data-testid=span-row]');
+    const adjusted = [...correctClockSkew(buildSpanTree(skewed)).adjusted][0] ?? '';
+    await page.fill('[data-testid=find]', adjusted);
+    await page.locator('[data-testid=find]').press('Enter');
+    await shot('trace-viewer-loaded');
+    await page.route('**/zipkin/api/v2/**', (r) => r.abort('connectionrefused'));
+    await page.goto(`${server.url}/zipkin/?serviceName=frontend`);
+    await page.waitForSelector('[data-testid=state-error]');
+    await shot('server-down');
+    await page.unroute('**/zipkin/api/v2/**');
     await page.goto(`${server.url}/zipkin/traces/ffffffffffffffff`);
     await page.waitForSelector('[data-testid=state-error]');
     await shot('trace-not-found');

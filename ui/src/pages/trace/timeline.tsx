@@ -25,6 +25,7 @@ export interface TimelineProps {
   onToggle: (row: number) => void;
   onSelect: (row: number | undefined) => void;
   onKey: (e: KeyboardEvent<HTMLDivElement>) => void;
+  onResizeNames: (width: number) => void;
 }
 
 /**
@@ -52,8 +53,11 @@ export function Timeline(p: TimelineProps) {
     const pos = p.visible.indexOf(p.selected);
     if (pos < 0) return;
     const top = pos * ROW_HEIGHT;
-    if (top < el.scrollTop) el.scrollTop = top;
-    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+    const view = el.clientHeight;
+    // A step just past the edge scrolls by a row (keyboard); a jump far away (find) centres the row.
+    if (top < el.scrollTop - ROW_HEIGHT || top > el.scrollTop + view) el.scrollTop = top - view / 2 + ROW_HEIGHT / 2;
+    else if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + view) el.scrollTop = top + ROW_HEIGHT - view;
   }, [p.selected, p.visible]);
 
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -92,7 +96,29 @@ export function Timeline(p: TimelineProps) {
   return (
     <div className={p.critical ? 'timeline critical-on' : 'timeline'}>
       <div className="timeline-ruler" style={{ gridTemplateColumns: `${p.nameWidth}px 1fr` }}>
-        <div className="ruler-name">Service · span</div>
+        <div className="ruler-name">
+          Service · span
+          <span
+            className="col-resizer"
+            role="separator"
+            aria-orientation="vertical"
+            aria-label="Resize the span name column"
+            title="Drag to resize"
+            onPointerDown={(e) => {
+              const startX = e.clientX;
+              const startW = p.nameWidth;
+              const target = e.currentTarget;
+              target.setPointerCapture(e.pointerId);
+              const move = (ev: PointerEvent): void => p.onResizeNames(Math.max(180, Math.min(900, startW + ev.clientX - startX)));
+              const up = (): void => {
+                target.removeEventListener('pointermove', move);
+                target.removeEventListener('pointerup', up);
+              };
+              target.addEventListener('pointermove', move);
+              target.addEventListener('pointerup', up);
+            }}
+          />
+        </div>
         <div className="ruler-ticks">
           {ticks.map((t) => (
             <span key={t} className="ruler-tick" style={{ left: `${(t / range) * 100}%` }}>

@@ -34,7 +34,8 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
   const findRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const { width: bodyWidth } = useElementSize(bodyRef);
-  const nameWidth = Math.round(Math.min(460, Math.max(240, (bodyWidth - (selected !== undefined ? 400 : 0)) * 0.36)));
+  const [nameWidthSet, setNameWidth] = useState<number | undefined>();
+  const nameWidth = nameWidthSet ?? Math.round(Math.min(460, Math.max(240, (bodyWidth - (selected !== undefined ? 400 : 0)) * 0.36)));
 
   const toggle = useCallback((i: number) => {
     setCollapsed((c) => {
@@ -216,6 +217,19 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
             testId="skew-toggle"
           />
           <Switch label="Critical path" checked={criticalOn} onChange={setCriticalOn} testId="critical-toggle" />
+          <span
+            className="kbd-help"
+            tabIndex={0}
+            aria-label="Keyboard shortcuts: arrow keys or j and k move, left and right collapse and expand, Enter toggles, slash finds, Escape closes"
+          >
+            ⌨
+            <span className="kbd-help-pop" role="tooltip">
+              <kbd>↑</kbd>
+              <kbd>↓</kbd> or <kbd>k</kbd>
+              <kbd>j</kbd> move · <kbd>←</kbd>
+              <kbd>→</kbd> collapse / expand · <kbd>Enter</kbd> toggle · <kbd>/</kbd> find, <kbd>Enter</kbd> next match · <kbd>Esc</kbd> close details
+            </span>
+          </span>
         </div>
         <div className="toolbar-group">
           <button type="button" className="button ghost" onClick={() => setCollapsed(new Set())} data-testid="expand-all">
@@ -259,6 +273,7 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           onToggle={toggle}
           onSelect={setSelected}
           onKey={onTimelineKey}
+          onResizeNames={setNameWidth}
         />
         {selected !== undefined && model.rows[selected] ? (
           <SpanDetail row={model.rows[selected]} corrected={corrected} traceStart={timing.traceStart} onClose={() => setSelected(undefined)} />
