@@ -129,6 +129,26 @@ describe('search page', () => {
     await page.waitForSelector('[data-testid=result-row]');
   });
 
+  it('switches between light and dark themes and remembers the choice', async () => {
+    await page.goto(`${server.url}/zipkin/`);
+    await page.waitForSelector('[data-testid=search-intro]');
+    const theme = async (): Promise<string | null> => page.evaluate(() => document.documentElement.getAttribute('data-theme'));
+    const before = await theme();
+    expect(['light', 'dark']).toContain(before);
+    await page.click('[data-testid=theme-toggle]');
+    const after = await theme();
+    expect(after).toBe(before === 'dark' ? 'light' : 'dark');
+    const bg = async (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const afterBg = await bg();
+    await page.reload();
+    await page.waitForSelector('[data-testid=search-intro]');
+    expect(await theme()).toBe(after);
+    expect(await bg()).toBe(afterBg);
+    await page.click('[data-testid=theme-toggle]');
+    expect(await theme()).toBe(before);
+    expect(await bg()).not.toBe(afterBg);
+  });
+
   it('raised no page errors', () => {
     expect(seen.errors).toEqual([]);
     expect(seen.dialogs).toEqual([]);

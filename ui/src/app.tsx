@@ -13,6 +13,10 @@ export function App({ config }: { config: UiConfig }) {
   const key = useLocationKey();
   const route = parseRoute(window.location.pathname);
   useEffect(() => {
+    const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', notFound: 'Not found' }[route.page];
+    document.title = `${page} · Skein${config.environment ? ` (${config.environment})` : ''}`;
+  }, [route.page, config.environment]);
+  useEffect(() => {
     // "/" jumps to the trace id box, except where a page has its own find box (the trace view).
     const onKey = (e: KeyboardEvent): void => {
       const t = e.target as HTMLElement | null;

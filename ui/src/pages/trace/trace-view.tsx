@@ -126,6 +126,10 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
   };
 
   const root = model.rows[model.roots[0] ?? 0];
+  useEffect(() => {
+    // document.title is text, never parsed as markup.
+    if (root) document.title = `${root.serviceName}: ${root.span.name ?? ''} · Skein`;
+  }, [root]);
   const logs = source === 'server' ? templateUrl(config.logsUrl, model.traceId) : undefined;
   const depth = model.maxDepth + 1;
 
