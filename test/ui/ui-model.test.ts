@@ -40,6 +40,22 @@ describe('UI trace model', () => {
     expect(rel(3)).toEqual([[17, 37]]);
   });
 
+  it('handles a trace 20,000 spans deep without overflowing the stack', () => {
+    const spans = Array.from({ length: 20_000 }, (_, i) => ({
+      traceId: '00000000000000aa',
+      id: (i + 1).toString(16).padStart(16, '0'),
+      ...(i > 0 ? { parentId: i.toString(16).padStart(16, '0') } : {}),
+      name: `level ${i}`,
+      timestamp: T + i,
+      duration: 40_000 - 2 * i,
+      localEndpoint: { serviceName: 'deep' },
+    }));
+    const deep = buildTraceModel(spans);
+    expect(deep.maxDepth).toBe(19_999);
+    const cp = computeCriticalPath(deep, computeTiming(deep, true));
+    expect(cp.size).toBe(20_000);
+  });
+
   it('hides collapsed subtrees and finds spans by tag value and remote service', () => {
     expect(visibleRows(model, new Set([1]))).toEqual([0, 1, 4]);
     expect([...findMatches(model, 'TIMEOUT')]).toEqual([3]);

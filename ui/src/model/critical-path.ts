@@ -20,25 +20,44 @@ export function computeCriticalPath(model: TraceModel, timing: TraceTiming): Cri
     list.push([a, b]);
   };
 
-  const walk = (i: number, children: readonly number[], from: number, until: number): void => {
-    let cursor = until;
-    const byEnd = [...children].sort((x, y) => end[y]! - end[x]!);
-    for (const c of byEnd) {
-      if (start[c]! >= cursor) continue;
-      const childEnd = Math.min(end[c]!, cursor);
-      if (i >= 0) add(i, childEnd, cursor);
-      walk(c, model.rows[c]!.children, start[c]!, childEnd);
-      cursor = Math.max(start[c]!, from);
-      if (cursor <= from) break;
+  // Iterative (an explicit stack of frames): traces can be thousands of spans deep.
+  interface Frame {
+    i: number;
+    from: number;
+    cursor: number;
+    byEnd: number[];
+    k: number;
+  }
+  const frame = (i: number, children: readonly number[], from: number, until: number): Frame => ({
+    i,
+    from,
+    cursor: until,
+    byEnd: [...children].sort((x, y) => end[y]! - end[x]!),
+    k: 0,
+  });
+  const walk = (root: Frame): void => {
+    const stack = [root];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      if (f.k < f.byEnd.length && f.cursor > f.from) {
+        const c = f.byEnd[f.k++]!;
+        if (start[c]! >= f.cursor) continue;
+        const childEnd = Math.min(end[c]!, f.cursor);
+        if (f.i >= 0) add(f.i, childEnd, f.cursor);
+        f.cursor = Math.max(start[c]!, f.from);
+        stack.push(frame(c, model.rows[c]!.children, start[c]!, childEnd));
+      } else {
+        if (f.i >= 0) add(f.i, f.from, f.cursor);
+        stack.pop();
+      }
     }
-    if (i >= 0) add(i, from, cursor);
   };
 
   if (model.roots.length === 1) {
     const r = model.roots[0]!;
-    walk(r, model.rows[r]!.children, start[r]!, end[r]!);
+    walk(frame(r, model.rows[r]!.children, start[r]!, end[r]!));
   } else {
-    walk(-1, model.roots, timing.traceStart, timing.traceEnd);
+    walk(frame(-1, model.roots, timing.traceStart, timing.traceEnd));
   }
   return out;
 }
