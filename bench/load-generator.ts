@@ -1,26 +1,38 @@
 /**
  * The load generator: its own process (forked by run.ts), so its CPU is never counted as the server's.
- * Ingest jobs POST batches over keep-alive connections, a fixed number of requests in flight (a closed
- * loop, like a fleet of reporters each waiting for its 202); query jobs GET paths at a given concurrency.
- * Latency is measured from sending the request to the end of the response body.
+ * Ingest: POSTs batches over keep-alive connections with a fixed number of requests in flight (a closed
+ * loop, like a fleet of reporters each waiting for its 202), in phases the orchestrator asks for.
+ * Queries: GETs paths at a given concurrency. Latency runs from sending the request to the end of the
+ * response body.
  */
 import { Agent, request } from 'node:http';
 import { BodySequence, buildTemplates, FORMAT_REQUEST } from './ingest-bodies.js';
-import type { FromLoad, IngestJob, IngestResult, QueryJob, QueryResult, QuerySpec, ToLoad } from './protocol.js';
+import type { FromLoad, IngestResult, IngestSetup, QueryJob, QueryResult, QuerySpec, ToLoad } from './protocol.js';
 import { SampleBuffer, summarize } from './stats.js';
 
 const send = (m: FromLoad) => process.send!(m);
+const fail = (e: unknown) => {
+  send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  process.exit(1);
+};
 
-let go: (() => void) | undefined;
+let ingest: IngestRunner | undefined;
 process.on('message', (m: ToLoad) => {
-  if (m.type === 'go') go?.();
-  else if (m.type === 'stop') process.exit(0);
-  else if (m.type === 'job') {
-    const run = m.job.kind === 'ingest' ? runIngest(m.job) : runQueries(m.job);
-    run.catch((e: unknown) => {
-      send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-      process.exit(1);
-    });
+  switch (m.type) {
+    case 'job':
+      if (m.job.kind === 'ingest') {
+        ingest = new IngestRunner(m.job);
+        send({ type: 'set-up' });
+      } else runQueries(m.job).catch(fail);
+      break;
+    case 'phase':
+      ingest!.phase(m.target, m.spans, m.record).then((r) => send({ type: 'phase-done', ...r }), fail);
+      break;
+    case 'summary':
+      send({ type: 'summary', results: ingest!.summary() });
+      break;
+    case 'stop':
+      process.exit(0);
   }
 });
 send({ type: 'ready' });
@@ -45,58 +57,89 @@ function call(agent: Agent, port: number, method: string, path: string, headers:
   });
 }
 
-async function runIngest(job: IngestJob): Promise<void> {
-  const templates = buildTemplates(job.format, job.templates, job.batchSpans, job.seed);
-  const warmBodies = Math.ceil(job.warmupSpans / job.batchSpans);
-  const measureBodies = Math.ceil(job.measureSpans / job.batchSpans);
-  const bodies = new BodySequence(templates, job.gzip, warmBodies + measureBodies);
-  const { path, contentType } = FORMAT_REQUEST[job.format];
-  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+interface TargetState {
+  port: number;
+  agent: Agent;
+  next: number;
+  latencies: SampleBuffer;
+  statusCounts: Record<string, number>;
+  requests: number;
+  spans: number;
+  seconds: number;
+  errors: number;
+  bodyBytes: number;
+}
 
-  const phase = async (from: number, to: number) => {
-    const latencies = new SampleBuffer();
-    const statusCounts: Record<string, number> = {};
-    let next = from;
-    let spans = 0;
-    let bodyBytes = 0;
+class IngestRunner {
+  private readonly bodies: BodySequence;
+  private readonly targets: TargetState[];
+  private readonly path: string;
+  private readonly contentType: string;
+
+  constructor(private readonly job: IngestSetup) {
+    const templates = buildTemplates(job.format, job.templates, job.batchSpans, job.seed);
+    this.bodies = new BodySequence(templates, job.gzip, job.maxBodies);
+    ({ path: this.path, contentType: this.contentType } = FORMAT_REQUEST[job.format]);
+    this.targets = job.ports.map((port) => ({
+      port,
+      agent: new Agent({ keepAlive: true, maxSockets: job.connections }),
+      next: 0,
+      latencies: new SampleBuffer(),
+      statusCounts: {},
+      requests: 0,
+      spans: 0,
+      seconds: 0,
+      errors: 0,
+      bodyBytes: 0,
+    }));
+  }
+
+  async phase(target: number, spans: number, record: boolean): Promise<{ spans: number; seconds: number; errors: number }> {
+    const t = this.targets[target]!;
+    const end = t.next + Math.ceil(spans / this.job.batchSpans);
+    if (end > this.job.maxBodies) throw new Error(`phase needs body ${end} but only ${this.job.maxBodies} were prepared`);
+    let ok = 0;
     let errors = 0;
     const worker = async () => {
-      while (next < to) {
-        const i = next++;
-        const body = bodies.body(i);
-        const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': body.length };
-        if (job.gzip) headers['content-encoding'] = 'gzip';
-        const r = await call(agent, job.port, 'POST', path, headers, body);
-        latencies.push(r.ms);
-        statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1;
-        if (r.status === 200 || r.status === 202) spans += bodies.spans(i);
+      while (t.next < end) {
+        const i = t.next++;
+        const body = this.bodies.body(i);
+        const headers: Record<string, string | number> = { 'content-type': this.contentType, 'content-length': body.length };
+        if (this.job.gzip) headers['content-encoding'] = 'gzip';
+        const r = await call(t.agent, t.port, 'POST', this.path, headers, body);
+        const good = r.status === 200 || r.status === 202;
+        if (good) ok += this.bodies.spans(i);
         else errors++;
-        bodyBytes += body.length;
+        if (record) {
+          t.latencies.push(r.ms);
+          t.statusCounts[r.status] = (t.statusCounts[r.status] ?? 0) + 1;
+          t.requests++;
+          t.bodyBytes += body.length;
+        }
       }
     };
     const start = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: job.connections }, worker));
+    await Promise.all(Array.from({ length: this.job.connections }, worker));
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const result: IngestResult = {
-      requests: to - from,
-      spans,
-      seconds,
-      latenciesMs: summarize(latencies.values()),
-      errors,
-      statusCounts,
-      bodyBytes,
-    };
-    return result;
-  };
+    if (record) {
+      t.spans += ok;
+      t.seconds += seconds;
+      t.errors += errors;
+    }
+    return { spans: ok, seconds, errors };
+  }
 
-  await phase(0, warmBodies);
-  await new Promise<void>((resolve) => {
-    go = resolve;
-    send({ type: 'warm' });
-  });
-  const result = await phase(warmBodies, warmBodies + measureBodies);
-  agent.destroy();
-  send({ type: 'ingest-done', result });
+  summary(): IngestResult[] {
+    return this.targets.map((t) => ({
+      requests: t.requests,
+      spans: t.spans,
+      seconds: t.seconds,
+      latenciesMs: summarize(t.latencies.values()),
+      errors: t.errors,
+      statusCounts: t.statusCounts,
+      bodyBytes: t.bodyBytes,
+    }));
+  }
 }
 
 async function runQueries(job: QueryJob): Promise<void> {

@@ -22,7 +22,9 @@ export interface Sizes {
   batchSpans: number;
   ingestTemplates: number;
   ingestWarmupSpans: number;
-  ingestMeasureSpans: number;
+  /** Measured ingest: this many rounds of one slice per target (L1, Skein, L2). */
+  ingestRounds: number;
+  ingestSliceSpans: number;
   /** Traces (10 spans each) of the query data set. */
   queryTraces: number;
   /** Dataset sizes (traces) for the scaling section; the query size is reused when listed. */
@@ -36,7 +38,8 @@ const FULL: Sizes = {
   batchSpans: 100,
   ingestTemplates: 200,
   ingestWarmupSpans: 20_000,
-  ingestMeasureSpans: 300_000,
+  ingestRounds: 6,
+  ingestSliceSpans: 50_000,
   queryTraces: 100_000,
   scalingTraces: [10_000, 100_000, 500_000],
   scalingIngestSpans: 100_000,
@@ -47,8 +50,9 @@ const FULL: Sizes = {
 const QUICK: Sizes = {
   batchSpans: 100,
   ingestTemplates: 50,
-  ingestWarmupSpans: 5_000,
-  ingestMeasureSpans: 100_000,
+  ingestWarmupSpans: 10_000,
+  ingestRounds: 3,
+  ingestSliceSpans: 30_000,
   queryTraces: 10_000,
   scalingTraces: [2_000, 10_000],
   scalingIngestSpans: 20_000,
@@ -63,7 +67,7 @@ export const USAGE = `npm run bench -- [options]
   --connections=N       keep-alive connections of the ingest load (default 8)
   --sqlite-queries      also preload and query SQLite (default in full mode only)
   --no-sqlite-queries   skip it in full mode
-  --profile             CPU-profile each Skein server process (bench/results/profiles/*.cpuprofile)
+  --profile             CPU-profile each Skein server process (bench/results/profiles/<run>/<server>/*.cpuprofile)
   --heap-snapshot       heap snapshot of the memory store after preloading
   --label=TEXT          saved in the results JSON`;
 

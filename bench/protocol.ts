@@ -12,6 +12,12 @@ export interface MemorySample {
   arrayBuffers: number;
 }
 
+/** Orchestrator -> ceiling-json-parse.ts */
+export type ToParse = { type: 'setup'; templates: number; seed: number; bodies: number } | { type: 'slice'; spans: number } | { type: 'stop' };
+
+/** ceiling-json-parse.ts -> orchestrator */
+export type FromParse = { type: 'ready' } | { type: 'slice-done'; spans: number; seconds: number; cpuSeconds: number } | { type: 'error'; message: string };
+
 /** Orchestrator -> bench-server.ts */
 export type ToServer =
   | { type: 'preload'; traces: number; seed: number; endTsMicros: number; spreadMicros: number }
@@ -27,18 +33,23 @@ export type FromServer =
   | { type: 'heap-snapshot'; path: string }
   | { type: 'error'; message: string };
 
-export interface IngestJob {
+/**
+ * An interleaved ingest measurement: the same bodies go to several servers (Skein and the L1 ceiling) in
+ * alternating phases that the orchestrator asks for, so that every server sees the same machine load.
+ * Each target keeps its own position in the body sequence, so every server gets unique trace ids.
+ */
+export interface IngestSetup {
   kind: 'ingest';
-  port: number;
+  ports: number[];
   format: BodyFormat;
   gzip: boolean;
   connections: number;
-  warmupSpans: number;
-  measureSpans: number;
   seed: number;
   /** Body templates to cycle through (each batchSpans spans); ids are rewritten on every round. */
   templates: number;
   batchSpans: number;
+  /** Most bodies any one target will be sent (gzip bodies are compressed up front). */
+  maxBodies: number;
 }
 
 export interface QuerySpec {
@@ -80,12 +91,18 @@ export interface QueryResult {
 }
 
 /** Orchestrator -> load-generator.ts */
-export type ToLoad = { type: 'job'; job: IngestJob | QueryJob } | { type: 'go' } | { type: 'stop' };
+export type ToLoad =
+  | { type: 'job'; job: IngestSetup | QueryJob }
+  /** Send `spans` spans to target `target`; `record` adds the phase to that target's summary. */
+  | { type: 'phase'; target: number; spans: number; record: boolean }
+  | { type: 'summary' }
+  | { type: 'stop' };
 
 /** load-generator.ts -> orchestrator */
 export type FromLoad =
   | { type: 'ready' }
-  | { type: 'warm' }
-  | { type: 'ingest-done'; result: IngestResult }
+  | { type: 'set-up' }
+  | { type: 'phase-done'; spans: number; seconds: number; errors: number }
+  | { type: 'summary'; results: IngestResult[] }
   | { type: 'query-done'; results: QueryResult[] }
   | { type: 'error'; message: string };

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { forkChild, processCpuSeconds, type Child } from './children.js';
 import type { BodyFormat } from './ingest-bodies.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import type { FromLoad, FromServer, IngestJob, IngestResult, MemorySample, QueryResult, QuerySpec, ToLoad, ToServer } from './protocol.js';
+import type { FromLoad, FromParse, FromServer, IngestResult, IngestSetup, MemorySample, QueryResult, QuerySpec, ToLoad, ToParse, ToServer } from './protocol.js';
 import { SERVICES, spanName, SPANS_PER_TRACE, traceIdOf } from './query-dataset.js';
 import { fmt, table } from './table.js';
 
@@ -52,7 +52,8 @@ let serverCount = 0;
 async function startSkein(name: string, store: Store, memMaxSpans: number): Promise<{ child: SkeinChild; port: number }> {
   const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
   const nodeArgs = ['--expose-gc', '--max-old-space-size=12288'];
-  if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${file}.cpuprofile`);
+  // One folder per server: every thread (main, module loader, SQLite writer) writes its own profile.
+  if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, file)}`);
   const child = forkChild<ToServer, FromServer>(`skein ${name}`, 'bench-server.ts', {
     logPath: join(logDir, `${file}.log`),
     nodeArgs,
@@ -108,18 +109,6 @@ interface IngestFigures {
   statusCounts: Record<string, number>;
 }
 
-async function measureIngest(name: string, server: { child: SkeinChild; port: number }, job: Omit<IngestJob, 'port' | 'kind'>): Promise<IngestFigures> {
-  const load = await startLoad();
-  load.send({ type: 'job', job: { kind: 'ingest', port: server.port, ...job } });
-  await load.next('warm');
-  const cpu0 = processCpuSeconds(server.child.pid);
-  load.send({ type: 'go' });
-  const { result } = await load.next('ingest-done');
-  const cpuSeconds = processCpuSeconds(server.child.pid) - cpu0;
-  await load.stop({ type: 'stop' });
-  return figures(name, result, cpuSeconds);
-}
-
 function figures(name: string, r: IngestResult, cpuSeconds: number): IngestFigures {
   return {
     name,
@@ -154,45 +143,118 @@ const SCENARIOS: Scenario[] = [
 
 const bodySet = (s: { format: BodyFormat; gzip: boolean }) => `${s.format}${s.gzip ? '+gzip' : ''}`;
 
-function ingestJob(format: BodyFormat, gzip: boolean, warmupSpans: number, measureSpans: number): Omit<IngestJob, 'port' | 'kind'> {
+function ingestSetup(ports: number[], format: BodyFormat, gzip: boolean, maxSpans: number): IngestSetup {
   const z = opts.sizes;
-  return { format, gzip, connections: opts.connections, warmupSpans, measureSpans, seed: SEED, templates: z.ingestTemplates, batchSpans: z.batchSpans };
+  return {
+    kind: 'ingest',
+    ports,
+    format,
+    gzip,
+    connections: opts.connections,
+    seed: SEED,
+    templates: z.ingestTemplates,
+    batchSpans: z.batchSpans,
+    maxBodies: Math.ceil(maxSpans / z.batchSpans) + 1,
+  };
 }
 
-async function ceilingL2(): Promise<{ spansPerSec: number; cpuSecPerMillion: number; spans: number }> {
+interface L2Figures {
+  spans: number;
+  seconds: number;
+  spansPerSec: number;
+  cpuSecPerMillion: number;
+}
+
+interface ScenarioFigures extends IngestFigures {
+  l1: IngestFigures;
+  l2: L2Figures;
+  /** Throughput over L1 with the same bodies, interleaved. */
+  vsL1: number;
+  /** Throughput over L2, interleaved. */
+  vsL2: number;
+  /** CPU efficiency against L2: L2's CPU-s per span over the server's. */
+  cpuVsL2: number;
+}
+
+/**
+ * One scenario, interleaved with its ceilings: after a warm-up of each, every round sends a slice of the
+ * same bodies to L1, then to Skein, then parses a slice in L2. The machine is shared and its load wanders
+ * by 4x within minutes; interleaving gives each of the three the same share of that noise.
+ */
+async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const z = opts.sizes;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(benchDir, 'ceiling-json-parse.ts'), String(z.ingestTemplates), String(z.ingestMeasureSpans), String(SEED)], {
-    cwd: repoDir,
-    maxBuffer: 1 << 20,
-  });
-  const r = JSON.parse(stdout.trim().split('\n').pop()!) as { spans: number; seconds: number; cpuSeconds: number };
-  return { spans: r.spans, spansPerSec: r.spans / r.seconds, cpuSecPerMillion: (r.cpuSeconds / r.spans) * 1e6 };
+  const perTarget = z.ingestWarmupSpans + z.ingestRounds * z.ingestSliceSpans;
+  const l1Server = await startL1();
+  const skein = await startSkein(s.name, s.store, 10_000_000);
+  const load = await startLoad();
+  const l2 = forkChild<ToParse, FromParse>('ceiling L2', 'ceiling-json-parse.ts', { logPath: join(logDir, 'l2.log') });
+  load.send({ type: 'job', job: ingestSetup([l1Server.port, skein.port], s.format, s.gzip, perTarget) });
+  l2.send({ type: 'setup', templates: z.ingestTemplates, seed: SEED, bodies: Math.min(2000, Math.ceil(perTarget / z.batchSpans)) });
+  await load.next('set-up');
+  await l2.next('ready');
+  const phase = async (target: number, spans: number, record: boolean) => {
+    load.send({ type: 'phase', target, spans, record });
+    return load.next('phase-done');
+  };
+  const parse = async (spans: number) => {
+    l2.send({ type: 'slice', spans });
+    return l2.next('slice-done');
+  };
+  await phase(0, z.ingestWarmupSpans, false);
+  await phase(1, z.ingestWarmupSpans, false);
+  await parse(z.ingestWarmupSpans);
+  const cpu0 = [processCpuSeconds(l1Server.child.pid), processCpuSeconds(skein.child.pid)];
+  const l2Total = { spans: 0, seconds: 0, cpuSeconds: 0 };
+  for (let round = 0; round < z.ingestRounds; round++) {
+    await phase(0, z.ingestSliceSpans, true);
+    await phase(1, z.ingestSliceSpans, true);
+    const p = await parse(z.ingestSliceSpans);
+    l2Total.spans += p.spans;
+    l2Total.seconds += p.seconds;
+    l2Total.cpuSeconds += p.cpuSeconds;
+  }
+  // Whole-window CPU: a server's idle time during the others' slices is counted too (it is near zero),
+  // and work it finishes after answering (e.g. SQLite commits) is not missed.
+  const cpu = [processCpuSeconds(l1Server.child.pid) - cpu0[0]!, processCpuSeconds(skein.child.pid) - cpu0[1]!];
+  load.send({ type: 'summary' });
+  const { results } = await load.next('summary');
+  await Promise.all([load.stop({ type: 'stop' }), l2.stop({ type: 'stop' }), l1Server.child.stop({ type: 'stop' }), skein.child.stop({ type: 'stop' })]);
+  const l1 = figures(`L1/${bodySet(s)}`, results[0]!, cpu[0]!);
+  const f = figures(s.name, results[1]!, cpu[1]!);
+  const l2f: L2Figures = { ...l2Total, spansPerSec: l2Total.spans / l2Total.seconds, cpuSecPerMillion: (l2Total.cpuSeconds / l2Total.spans) * 1e6 };
+  return { ...f, l1, l2: l2f, vsL1: f.spansPerSec / l1.spansPerSec, vsL2: f.spansPerSec / l2f.spansPerSec, cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion };
 }
 
 async function ingestSection() {
-  const z = opts.sizes;
   const chosen = SCENARIOS.filter((s) => opts.ingest.size === 0 || opts.ingest.has(s.name));
-  const l2 = await ceilingL2();
-  say(`L2 JSON.parse: ${fmt(l2.spansPerSec)} spans/s, ${fmt(l2.cpuSecPerMillion)} CPU-s/M`);
-  const l1: Record<string, IngestFigures> = {};
-  const rows: Array<IngestFigures & { vsL1: number; vsL2: number; cpuVsL1: number }> = [];
-  // L1 runs right before the first scenario that uses its bodies, so drift between them stays small.
+  const rows: ScenarioFigures[] = [];
   for (const s of chosen) {
-    const set = bodySet(s);
-    if (!l1[set]) {
-      const server = await startL1();
-      l1[set] = await measureIngest(`L1/${set}`, server, ingestJob(s.format, s.gzip, z.ingestWarmupSpans, z.ingestMeasureSpans));
-      await server.child.stop({ type: 'stop' });
-      say(`L1/${set}: ${fmt(l1[set].spansPerSec)} spans/s, ${fmt(l1[set].cpuSecPerMillion)} CPU-s/M`);
-    }
-    const server = await startSkein(s.name, s.store, 10_000_000);
-    const f = await measureIngest(s.name, server, ingestJob(s.format, s.gzip, z.ingestWarmupSpans, z.ingestMeasureSpans));
-    await server.child.stop({ type: 'stop' });
-    const base = l1[set];
-    rows.push({ ...f, vsL1: f.spansPerSec / base.spansPerSec, vsL2: f.spansPerSec / l2.spansPerSec, cpuVsL1: f.cpuSecPerMillion / base.cpuSecPerMillion });
-    say(`${s.name}: ${fmt(f.spansPerSec)} spans/s (${fmt(f.spansPerSec / base.spansPerSec)} of L1), ${fmt(f.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(f.p99)} ms${f.errors ? `, ${f.errors} errors ${JSON.stringify(f.statusCounts)}` : ''}`);
+    const row = await ingestScenario(s);
+    rows.push(row);
+    say(
+      `${s.name}: ${fmt(row.spansPerSec)} spans/s, ${fmt(row.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(row.p99)} ms; ` +
+        `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
+        (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : ''),
+    );
   }
-  return { l2, l1, scenarios: rows };
+  return { scenarios: rows };
+}
+
+/** Ingest into an already loaded server (scaling): a warm-up, then the measured spans. */
+async function ingestInto(name: string, server: { child: SkeinChild; port: number }, warmup: number, spans: number): Promise<IngestFigures> {
+  const load = await startLoad();
+  load.send({ type: 'job', job: ingestSetup([server.port], 'json', false, warmup + spans) });
+  await load.next('set-up');
+  load.send({ type: 'phase', target: 0, spans: warmup, record: false });
+  await load.next('phase-done');
+  const cpu0 = processCpuSeconds(server.child.pid);
+  load.send({ type: 'phase', target: 0, spans, record: true });
+  await load.next('phase-done');
+  const cpuSeconds = processCpuSeconds(server.child.pid) - cpu0;
+  load.send({ type: 'summary' });
+  const { results } = await load.next('summary');
+  await load.stop({ type: 'stop' });
+  return figures(name, results[0]!, cpuSeconds);
 }
 
 // ---------- data set runs: memory, queries, scaling ----------
@@ -227,9 +289,10 @@ function querySpecs(traces: number, nowMs: number, full: boolean): QuerySpec[] {
         name,
         paths,
         concurrency,
-        requests: heavy ? Math.max(concurrency * 2, 10) : z.queryRequests * concurrency,
+        // A dependency query over a day reads every stored span: a few are enough, and c=8 is one each.
+        requests: heavy ? Math.max(concurrency, 5) : z.queryRequests * concurrency,
         maxSeconds: heavy ? z.queryMaxSeconds * 2 : z.queryMaxSeconds,
-        minRequests: heavy ? concurrency * 2 : Math.min(z.queryRequests, 10 * concurrency),
+        minRequests: heavy ? Math.max(concurrency, 3) : Math.min(z.queryRequests, 10 * concurrency),
         warmup: heavy ? 1 : 5,
       });
     }
@@ -280,7 +343,7 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
   }
   let ingest: IngestFigures | undefined;
   if (ingestSpans > 0) {
-    ingest = await measureIngest(`${store}/json at ${spans}`, server, ingestJob('json', false, warmup, ingestSpans));
+    ingest = await ingestInto(`${store}/json at ${spans}`, server, warmup, ingestSpans);
     say(`  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M`);
   }
   await server.child.stop({ type: 'stop' });
@@ -309,12 +372,10 @@ function gitInfo(): Promise<{ commit: string; dirty: boolean }> {
 }
 
 function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
-  const rows = [
-    ['L2 JSON.parse (1 thread)', r.l2.spansPerSec, r.l2.cpuSecPerMillion, NaN, NaN, NaN, 1, NaN] as Array<string | number>,
-    ...Object.values(r.l1).map((l) => [l.name, l.spansPerSec, l.cpuSecPerMillion, l.p50, l.p99, l.bodyBytesPerSpan, NaN, 1]),
-    ...r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.vsL2, s.vsL1]),
-  ];
-  return table(['ingest', 'spans/s', 'CPU-s/M spans', 'p50 ms', 'p99 ms', 'bytes/span', 'x L2', 'x L1'], rows);
+  return table(
+    ['ingest', 'spans/s', 'CPU-s/M spans', 'p50 ms', 'p99 ms', 'bytes/span', 'L1 spans/s', 'L1 CPU-s/M', 'x L1', 'L2 spans/s', 'L2 CPU-s/M', 'x L2', 'x L2 CPU'],
+    r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.l1.spansPerSec, s.l1.cpuSecPerMillion, s.vsL1, s.l2.spansPerSec, s.l2.cpuSecPerMillion, s.vsL2, s.cpuVsL2]),
+  );
 }
 
 function printQueries(runs: DatasetRun[]): string {
@@ -396,7 +457,7 @@ async function main(opts: BenchOptions): Promise<void> {
   const out: string[] = [];
   out.push(`Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`);
   out.push(`load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`);
-  if (ingest) out.push('', 'Ingest (x L1 = spans/s over the bare node:http server with the same bodies; x L2 = over JSON.parse alone)', printIngest(ingest));
+  if (ingest) out.push('', 'Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)', printIngest(ingest));
   if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces)));
   if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
   if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; ingest of JSON v2 on top of the stored spans; query p99 at concurrency 1)', printScaling(scaling));
