@@ -8,6 +8,18 @@ export interface SqliteWriterOptions {
   autocompleteKeys: readonly string[];
 }
 
+interface TraceInTx {
+  tid: number;
+  ts: number | null;
+  keepTs: number;
+  /** Whether the trace had rows before this transaction (only then can a span be a stored duplicate). */
+  existed: boolean;
+  /** JSON of the spans written in this transaction. */
+  spans: Set<string>;
+  /** term + svc written in this transaction. */
+  terms: Set<string>;
+}
+
 /**
  * The only code that writes spans: one synchronous transaction per call. It runs on the writer worker
  * (sqlite-writer-worker.ts), which owns the single write connection; tests may drive it directly.
@@ -81,7 +93,7 @@ export class SqliteWriter {
         if (span.parentId === undefined && (t.root === null || ts < t.root)) t.root = ts;
       }
     }
-    const traces = new Map<string, { tid: number; ts: number | null; keepTs: number }>();
+    const traces = new Map<string, TraceInTx>();
     for (const [traceId, t] of traceTimes) {
       const before = this.traceTs.get(traceId) as { tid: number; ts: number | null } | undefined;
       const row = this.upsertTrace.get(traceId, lowTraceId(traceId), t.root, t.min, nowUs) as {
@@ -89,7 +101,14 @@ export class SqliteWriter {
         ts: number | null;
         keep_ts: number;
       };
-      traces.set(traceId, { tid: row.tid, ts: row.ts, keepTs: row.keep_ts });
+      traces.set(traceId, {
+        tid: row.tid,
+        ts: row.ts,
+        keepTs: row.keep_ts,
+        existed: before !== undefined,
+        spans: new Set(),
+        terms: new Set(),
+      });
       if (before && before.ts !== row.ts) this.rekeyTerms(row.tid, before.ts, row.ts);
     }
 
@@ -102,13 +121,24 @@ export class SqliteWriter {
     let stored = 0;
     for (const spans of batches) {
       for (const span of spans) {
-        const { tid, ts, keepTs } = traces.get(span.traceId)!;
+        const trace = traces.get(span.traceId)!;
+        const { tid, ts, keepTs } = trace;
         const json = JSON.stringify(span);
-        if (this.spanExists.get(tid, span.id, json) !== undefined) continue;
+        // Only a trace stored before this transaction can hold a copy on disk; within it, the Set does.
+        if (trace.spans.has(json)) continue;
+        trace.spans.add(json);
+        if (trace.existed && this.spanExists.get(tid, span.id, json) !== undefined) continue;
         this.insertSpan.run(tid, span.id, span.duration ?? null, json);
         stored++;
         if (!this.opts.searchEnabled) continue; // zipkin: no search, no index
-        if (ts !== null) for (const { term, svc } of spanTerms(span)) this.insertTerm.run(term, ts, tid, svc);
+        if (ts !== null) {
+          for (const { term, svc } of spanTerms(span)) {
+            const key = `${term}\0${svc}`;
+            if (trace.terms.has(key)) continue; // spans of one trace share most terms
+            trace.terms.add(key);
+            this.insertTerm.run(term, ts, tid, svc);
+          }
+        }
         const svc = span.localEndpoint?.serviceName;
         if (svc !== undefined) {
           addName('s', svc, '', keepTs);
