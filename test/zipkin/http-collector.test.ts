@@ -24,7 +24,7 @@ const span = (traceId: string, over: Partial<Span> = {}) => ({
 });
 
 const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
 async function expectStillServing(traceId: string): Promise<void> {
   const res = await fetch(`${server.url}/api/v2/trace/${traceId}`);
