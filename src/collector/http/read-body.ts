@@ -1,4 +1,4 @@
-import { createGunzip, createInflate } from 'node:zlib';
+import { gunzip, gunzipSync, inflate, inflateSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DecodeError } from '../../model/decode-error.js';
 
@@ -15,43 +15,83 @@ export class UnsupportedEncodingError extends Error {
   override readonly name = 'UnsupportedEncodingError';
 }
 
+type Inflater = {
+  sync: (buf: Buffer, opts: ZlibOptions) => Buffer;
+  async: (buf: Buffer, opts: ZlibOptions, cb: (err: Error | null, out: Buffer) => void) => void;
+};
+const GZIP: Inflater = { sync: gunzipSync, async: gunzip };
+const DEFLATE: Inflater = { sync: inflateSync, async: inflate };
+
 /**
- * Reads a request body into one Buffer, inflating gzip/deflate on the fly and counting the inflated bytes
- * as they stream. A gzip bomb therefore stops at `maxBytes` of output instead of being inflated in memory
- * first (zipkin #3834). A broken gzip stream is a DecodeError ("Cannot gunzip spans"), as in zipkin.
+ * Compressed bodies up to this size are inflated on the event loop: one-shot inflation of a typical
+ * 4 KiB batch costs about a fifth of a zlib stream's CPU (measured: bench/RESULTS.md), and even a bomb of
+ * this size stops at maxBytes of output within milliseconds. Larger ones go to the libuv pool.
+ */
+const INFLATE_ON_LOOP_MAX = 16 * 1024;
+
+/**
+ * Deflate output is never smaller than its input by more than the format's framing (5 bytes per 64 KiB
+ * stored block, plus headers), so a compressed body this much larger than maxBytes cannot inflate to
+ * maxBytes or less.
+ */
+const compressedLimit = (maxBytes: number) => maxBytes + Math.ceil(maxBytes / 8192) + 64 * 1024;
+
+/**
+ * Reads a request body into one Buffer and inflates gzip/deflate with zlib's output limit, so a gzip
+ * bomb stops at `maxBytes` of output instead of being inflated in memory first (zipkin #3834). A broken
+ * gzip stream is a DecodeError ("Cannot gunzip spans"), as in zipkin.
  */
 export async function readBody(stream: Readable, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
-  let source: Readable = stream;
-  if (enc === 'gzip' || enc === 'x-gzip') source = stream.pipe(createGunzip());
-  else if (enc === 'deflate') source = stream.pipe(createInflate());
+  let inflater: Inflater | undefined;
+  if (enc === 'gzip' || enc === 'x-gzip') inflater = GZIP;
+  else if (enc === 'deflate') inflater = DEFLATE;
   else if (enc !== 'identity' && enc !== '') {
     stream.resume();
     throw new UnsupportedEncodingError(`Unsupported Content-Encoding: ${enc.slice(0, 40)} (use gzip, deflate or none)`);
   }
+  const body = await readAll(stream, inflater ? compressedLimit(maxBytes) : maxBytes, maxBytes);
+  if (!inflater) return body;
+  // zlib: output past maxOutputLength fails with ERR_BUFFER_TOO_LARGE before it is allocated.
+  const opts: ZlibOptions = { maxOutputLength: maxBytes };
+  if (body.length <= INFLATE_ON_LOOP_MAX) {
+    try {
+      return inflater.sync(body, opts);
+    } catch (e) {
+      throw inflateError(e as Error, maxBytes);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    inflater.async(body, opts, (err, out) => (err ? reject(inflateError(err, maxBytes)) : resolve(out)));
+  });
+}
+
+function inflateError(e: Error, maxBytes: number): Error {
+  if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new BodyTooLargeError(maxBytes);
+  return new DecodeError(`Cannot gunzip spans: ${e.message}`);
+}
+
+/** The whole stream as one Buffer; past `limit` bytes, BodyTooLargeError(maxBytes) and the rest is drained. */
+function readAll(stream: Readable, limit: number, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   // Events rather than for-await: leaving a for-await loop destroys the stream, and the socket with it,
   // before the 413 could be written.
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     const fail = (e: Error) => {
-      source.off('data', onData);
-      if (source !== stream) source.destroy();
+      stream.off('data', onData);
       // Read and discard the rest of the upload so the client can read our answer.
       stream.resume();
       reject(e);
     };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > maxBytes) fail(new BodyTooLargeError(maxBytes));
+      if (total > limit) fail(new BodyTooLargeError(maxBytes));
       else chunks.push(chunk);
     };
-    source.on('data', onData);
-    source.once('end', () => resolve());
-    source.once('error', (e) =>
-      fail(source !== stream ? new DecodeError(`Cannot gunzip spans: ${e.message}`) : e),
-    );
+    stream.on('data', onData);
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)));
+    stream.once('error', fail);
     stream.once('aborted', () => fail(new Error('client aborted the request')));
   });
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
