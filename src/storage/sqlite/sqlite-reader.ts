@@ -54,6 +54,11 @@ export class SqliteReader {
     );
   }
 
+  /** Throws when the file cannot be read. */
+  check(): void {
+    this.db.prepare('SELECT count(*) FROM traces WHERE tid = 0').get();
+  }
+
   getTrace(traceId: string): Span[] {
     const rows = this.opts.strictTraceId
       ? (this.spansByTraceId.all(traceId) as string[])

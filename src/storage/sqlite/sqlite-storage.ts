@@ -1,9 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { Database } from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import type { Span } from '../../model/span.js';
 import type {
   AutocompleteTags,
@@ -15,11 +12,10 @@ import type {
   StorageOptions,
   Traces,
 } from '../storage-component.js';
-import { openReadConnection } from './sqlite-connection.js';
+import { SqliteReaderClient } from './sqlite-reader-client.js';
 import type { StorageSize } from './sqlite-retention.js';
-import { SqliteReader } from './sqlite-reader.js';
-import { SqliteSchemaError } from './sqlite-schema.js';
-import type { FromWriter, RetentionRunResult, ToWriter, WriterInit } from './sqlite-writer-protocol.js';
+import type { FromWriter, RetentionRunResult, ToWriter } from './sqlite-writer-protocol.js';
+import { startWorker, whenReady } from './sqlite-worker-start.js';
 
 export interface SqliteLogger {
   info(o: object, m: string): void;
@@ -43,9 +39,10 @@ export interface SqliteStorageOptions extends StorageOptions {
 type Deferred<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
 /**
- * The SQLite store: a writer worker thread owns the write connection (group commit, retention), and
- * queries run on a read-only WAL connection on the calling thread, so ingest never blocks a query and a
- * query never waits on a commit.
+ * The SQLite store. All SQLite work runs off the calling thread: a writer worker owns the write connection
+ * (group commit, retention); one reader worker answers searches, traces and name lists, and a second one
+ * computes dependency links, whose window can be large, so a search never queues behind them. In WAL
+ * mode readers and the writer never wait for one another.
  */
 export class SqliteStorage implements StorageComponent {
   private nextId = 1;
@@ -53,17 +50,17 @@ export class SqliteStorage implements StorageComponent {
   private readonly pendingCalls = new Map<number, Deferred<unknown>>();
   private failure: Error | undefined;
   private closed: Promise<void> | undefined;
-  private readonly reader: SqliteReader;
+  /** Started on the first dependency request: many deployments never ask for one. */
+  private dependencies: Promise<SqliteReaderClient> | undefined;
 
   /** Use openSqliteStorage. */
   constructor(
     private readonly worker: Worker,
-    private readonly readDb: Database,
+    private readonly queries: SqliteReaderClient,
+    private readonly options: StorageOptions,
     readonly path: string,
-    opts: StorageOptions,
     private readonly logger: SqliteLogger | undefined,
   ) {
-    this.reader = new SqliteReader(readDb, opts);
     worker.on('message', (m: FromWriter) => this.onMessage(m));
     worker.on('error', (e: Error) => this.fail(new Error(`sqlite writer failed: ${e.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`sqlite writer exited (code ${code})`)));
@@ -139,37 +136,45 @@ export class SqliteStorage implements StorageComponent {
 
   spanStore(): SpanStore {
     return {
-      getTraces: async (request) => this.reader.search(request),
-      getDependencies: async (endTsMs, lookbackMs) => this.reader.getDependencies(endTsMs, lookbackMs),
+      getTraces: (request) => this.queries.call('search', request),
+      getDependencies: async (endTsMs, lookbackMs) => {
+        this.dependencies ??= SqliteReaderClient.start(this.path, this.options).catch((e: unknown) => {
+          this.dependencies = undefined; // let the next request try again
+          throw e;
+        });
+        const reader = await this.dependencies;
+        return reader.call('getDependencies', endTsMs, lookbackMs);
+      },
     };
   }
 
   traces(): Traces {
     return {
-      getTrace: async (traceId) => this.reader.getTrace(traceId),
-      getTraces: async (traceIds) => this.reader.getTraces(traceIds),
+      getTrace: (traceId) => this.queries.call('getTrace', traceId),
+      getTraces: (traceIds) => this.queries.call('getTraces', [...traceIds]),
     };
   }
 
   serviceAndSpanNames(): ServiceAndSpanNames {
     return {
-      getServiceNames: async () => this.reader.getServiceNames(),
-      getRemoteServiceNames: async (serviceName) => this.reader.getRemoteServiceNames(serviceName),
-      getSpanNames: async (serviceName) => this.reader.getSpanNames(serviceName),
+      getServiceNames: () => this.queries.call('getServiceNames'),
+      getRemoteServiceNames: (serviceName) => this.queries.call('getRemoteServiceNames', serviceName),
+      getSpanNames: (serviceName) => this.queries.call('getSpanNames', serviceName),
     };
   }
 
   autocompleteTags(): AutocompleteTags {
     return {
-      getKeys: async () => this.reader.getAutocompleteKeys(),
-      getValues: async (key) => this.reader.getAutocompleteValues(key),
+      getKeys: () => this.queries.call('getAutocompleteKeys'),
+      getValues: (key) => this.queries.call('getAutocompleteValues', key),
     };
   }
 
   async check(): Promise<CheckResult> {
-    if (this.failure) return { ok: false, error: this.failure.message };
+    const broken = this.failure ?? this.queries.error;
+    if (broken) return { ok: false, error: broken.message };
     try {
-      this.readDb.prepare('SELECT count(*) FROM traces WHERE tid = 0').get();
+      await this.queries.call('check');
       return { ok: true };
     } catch (e) {
       return { ok: false, error: `${this.path}: ${e instanceof Error ? e.message : String(e)}` };
@@ -187,52 +192,30 @@ export class SqliteStorage implements StorageComponent {
   }
 
   close(): Promise<void> {
-    this.closed ??= new Promise<void>((resolve) => {
-      const done = () => {
-        this.readDb.close();
-        resolve();
-      };
-      if (this.failure) {
-        void this.worker.terminate().then(done, done);
-        return;
+    this.closed ??= (async () => {
+      const dependencies = await this.dependencies?.catch(() => undefined);
+      await Promise.all([this.queries.close(), dependencies?.close()]);
+      if (!this.failure) {
+        await new Promise<void>((resolve) => {
+          this.worker.on('message', (m: FromWriter) => m.type === 'closed' && resolve());
+          this.worker.on('exit', () => resolve());
+          this.post({ type: 'close' });
+        });
       }
-      this.worker.on('message', (m: FromWriter) => {
-        if (m.type === 'closed') void this.worker.terminate().then(done, done);
-      });
-      this.post({ type: 'close' });
-    });
+      await this.worker.terminate();
+    })();
     return this.closed;
   }
 }
 
 /**
- * The writer worker's module. Built code runs the .js file; under tsx/vitest the source is .ts, which a
- * Node 20 worker cannot load by itself, so it is started through tsx's loader (a dev dependency only
- * needed there).
- */
-function startWriter(init: WriterInit): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) {
-    return new Worker(new URL('./sqlite-writer-worker.js', here), { workerData: init });
-  }
-  const target = new URL('./sqlite-writer-worker.ts', here).href;
-  const tsxApi = pathToFileURL(
-    createRequire(here)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(target)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: init });
-}
-
-/**
- * Opens (creating, migrating) the SQLite file and starts its writer. Rejects with a SqliteSchemaError naming
- * the file when it is not a Skein database or was written by a newer Skein.
+ * Opens (creating, migrating) the SQLite file and starts its workers. Rejects with a SqliteSchemaError
+ * naming the file when it is not a Skein database or was written by a newer Skein.
  */
 export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<SqliteStorage> {
   const path = resolve(opts.path);
   mkdirSync(dirname(path), { recursive: true });
-  const worker = startWriter({
+  const writer = startWorker('sqlite-writer-worker', {
     path,
     searchEnabled: opts.searchEnabled,
     autocompleteKeys: [...opts.autocompleteKeys],
@@ -242,39 +225,20 @@ export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<Sql
     retentionBatchTraces: opts.retentionBatchTraces ?? 100,
     maxSpansPerCommit: 20_000,
   });
-  await new Promise<void>((resolvePromise, reject) => {
-    const onMessage = (m: FromWriter) => {
-      if (m.type === 'ready') {
-        cleanup();
-        resolvePromise();
-      } else if (m.type === 'fatal') {
-        cleanup();
-        reject(m.name === 'SqliteSchemaError' ? new SqliteSchemaError(m.message) : new Error(m.message));
-      }
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      reject(new Error(`cannot start the sqlite writer for ${path}: ${e.message}`));
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`the sqlite writer for ${path} exited during start-up (code ${code})`));
-    };
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-  let readDb: Database;
+  // The writer creates and migrates the file; readers open it only after that.
+  await whenReady(writer, `sqlite writer for ${path}`);
+  let queries: SqliteReaderClient;
   try {
-    readDb = openReadConnection(path);
+    queries = await SqliteReaderClient.start(path, opts);
   } catch (e) {
-    await worker.terminate();
+    writer.postMessage({ type: 'close' } satisfies ToWriter);
+    await writer.terminate();
     throw e;
   }
-  return new SqliteStorage(worker, readDb, path, opts, opts.logger);
+  const options = {
+    strictTraceId: opts.strictTraceId,
+    searchEnabled: opts.searchEnabled,
+    autocompleteKeys: opts.autocompleteKeys,
+  };
+  return new SqliteStorage(writer, queries, options, path, opts.logger);
 }
