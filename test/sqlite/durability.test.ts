@@ -48,7 +48,6 @@ describe('sqlite durability across SIGKILL', () => {
 
     const acked = new Map<string, string[]>();
     let stop = false;
-    let failures = 0;
     const client = async (c: number) => {
       while (!stop) {
         const batch = makeBatch(c);
@@ -59,11 +58,10 @@ describe('sqlite durability across SIGKILL', () => {
             body: batch.body,
           });
           await res.arrayBuffer();
+          // Anything but 202 (a 503 under back-pressure, say) was not acknowledged: not counted.
           if (res.status === 202) acked.set(batch.traceId, batch.spanIds);
-          else failures++;
         } catch {
           // The kill: requests in flight fail; none of them was acknowledged.
-          failures++;
           if (first.child.exitCode !== null || first.child.signalCode !== null) return;
         }
       }
