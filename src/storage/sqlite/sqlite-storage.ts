@@ -14,7 +14,7 @@ import type {
 } from '../storage-component.js';
 import { SqliteReaderClient } from './sqlite-reader-client.js';
 import type { StorageSize } from './sqlite-retention.js';
-import type { FromWriter, RetentionRunResult, ToWriter } from './sqlite-writer-protocol.js';
+import type { FromWriter, RetentionRunResult, ToWriter, WriterStats } from './sqlite-writer-protocol.js';
 import { startWorker, whenReady } from './sqlite-worker-start.js';
 
 export interface SqliteLogger {
@@ -81,8 +81,8 @@ export class SqliteStorage implements StorageComponent {
       case 'retained':
         this.settle(m.id, m.result);
         break;
-      case 'size':
-        this.settle(m.id, m.size);
+      case 'stats':
+        this.settle(m.id, m.stats);
         break;
       case 'log':
         this.logger?.[m.level](m.obj, m.msg);
@@ -187,8 +187,13 @@ export class SqliteStorage implements StorageComponent {
   }
 
   /** Database file and WAL sizes as the writer sees them. */
-  size(): Promise<StorageSize> {
-    return this.call((id) => ({ type: 'size', id }));
+  async size(): Promise<StorageSize> {
+    return (await this.stats()).size;
+  }
+
+  /** Sizes and commit counters of the writer. */
+  stats(): Promise<WriterStats> {
+    return this.call((id) => ({ type: 'stats', id }));
   }
 
   close(): Promise<void> {

@@ -20,11 +20,19 @@ export interface RetentionRunResult {
   size: StorageSize;
 }
 
+export interface WriterStats {
+  size: StorageSize;
+  /** Write transactions committed since start. */
+  commits: number;
+  /** accept() calls they carried: more batches than commits is group commit at work. */
+  batches: number;
+}
+
 export type ToWriter =
   | { type: 'accept'; id: number; spans: readonly Span[] }
   /** Run retention until nothing is due, then answer 'retained'. */
   | { type: 'retain'; id: number; nowMs?: number }
-  | { type: 'size'; id: number }
+  | { type: 'stats'; id: number }
   | { type: 'close' };
 
 export type FromWriter =
@@ -33,6 +41,6 @@ export type FromWriter =
   | { type: 'ack'; ids: number[] }
   | { type: 'nack'; id: number; message: string }
   | { type: 'retained'; id: number; result: RetentionRunResult }
-  | { type: 'size'; id: number; size: StorageSize }
+  | { type: 'stats'; id: number; stats: WriterStats }
   | { type: 'log'; level: 'info' | 'warn'; obj: object; msg: string }
   | { type: 'closed' };

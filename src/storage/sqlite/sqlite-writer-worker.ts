@@ -51,6 +51,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
   let queue: Pending[] = [];
   let flushScheduled = false;
   let closing = false;
+  let commits = 0;
+  let batches = 0;
 
   function scheduleFlush(): void {
     if (flushScheduled) return;
@@ -72,6 +74,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
     if (group.length === 0) return;
     try {
       writer.write(group.map((p) => p.spans));
+      commits++;
+      batches += group.length;
       post({ type: 'ack', ids: group.map((p) => p.id) });
     } catch {
       // One bad batch must not fail the others that shared its transaction: retry each on its own.
@@ -169,8 +173,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       case 'retain':
         retainNow(m.id, m.nowMs);
         break;
-      case 'size':
-        post({ type: 'size', id: m.id, size: retention.size() });
+      case 'stats':
+        post({ type: 'stats', id: m.id, stats: { size: retention.size(), commits, batches } });
         break;
       case 'close':
         closing = true;
