@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { parseConfig, readRawConfig } from '../src/server/config.js';
 import { startSkein } from '../src/server/skein-server.js';
 import type { FromServer, MemorySample, ToServer } from './protocol.js';
+import { decodeJsonV2List, encodeJsonV2List } from '../src/codec/json-v2/json-v2-codec.js';
 import { datasetSpans } from './query-dataset.js';
 
 const send = (m: FromServer) => process.send!(m);
@@ -39,7 +40,9 @@ process.on('message', (m: ToServer) => {
         // Batches of 100 traces (1000 spans), a few at a time, as concurrent HTTP batches would arrive.
         const inFlight: Promise<void>[] = [];
         for (let t = 0; t < m.traces; t += 100) {
-          const batch = datasetSpans(opts, t, Math.min(m.traces, t + 100));
+          // Through the JSON v2 codec, so that the store holds exactly what HTTP ingest would give it (flat
+          // strings, JSON.parse's object shapes), not the generator's own string concatenations.
+          const batch = decodeJsonV2List(encodeJsonV2List(datasetSpans(opts, t, Math.min(m.traces, t + 100))));
           spans += batch.length;
           inFlight.push(consumer.accept(batch));
           if (inFlight.length >= 8) await Promise.all(inFlight.splice(0));

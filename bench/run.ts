@@ -7,8 +7,8 @@
  * The machine is shared and noisy, so every figure that matters is a ratio to a ceiling from the same run.
  * Prints tables and writes bench/results/<timestamp>.json.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,13 +48,28 @@ type Store = 'mem' | 'sqlite';
 
 // ---------- processes ----------
 
+/**
+ * --baseline=REV: the sources at REV exported beside the working tree (git archive), with today's bench
+ * files and the same node_modules, so one run can measure before and after a change side by side.
+ */
+function exportBaseline(rev: string): string {
+  const dir = join(sqliteDir, `baseline-${rev.replace(/[^a-z0-9]/gi, '_')}`);
+  mkdirSync(join(dir, 'bench'), { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${JSON.stringify(rev)} src package.json | tar -x -C ${JSON.stringify(dir)}`], { cwd: repoDir });
+  for (const f of readdirSync(benchDir)) if (f.endsWith('.ts')) copyFileSync(join(benchDir, f), join(dir, 'bench', f));
+  symlinkSync(join(repoDir, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+const baselineDir = opts.baseline ? exportBaseline(opts.baseline) : undefined;
+
 let serverCount = 0;
-async function startSkein(name: string, store: Store, memMaxSpans: number): Promise<{ child: SkeinChild; port: number }> {
+async function startSkein(name: string, store: Store, memMaxSpans: number, root?: string): Promise<{ child: SkeinChild; port: number }> {
   const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
   const nodeArgs = ['--expose-gc', '--max-old-space-size=12288'];
   // One folder per server: every thread (main, module loader, SQLite writer) writes its own profile.
   if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, file)}`);
   const child = forkChild<ToServer, FromServer>(`skein ${name}`, 'bench-server.ts', {
+    ...(root ? { path: join(root, 'bench', 'bench-server.ts') } : {}),
     logPath: join(logDir, `${file}.log`),
     nodeArgs,
     env: {
@@ -174,6 +189,12 @@ interface ScenarioFigures extends IngestFigures {
   vsL2: number;
   /** CPU efficiency against L2: L2's CPU-s per span over the server's. */
   cpuVsL2: number;
+  /** With --baseline: the same scenario at that revision, interleaved. */
+  baseline?: IngestFigures & { vsL1: number };
+  /** spans/s over the baseline's. */
+  vsBaseline?: number;
+  /** CPU-s per span over the baseline's (below 1 = cheaper now). */
+  cpuVsBaseline?: number;
 }
 
 /**
@@ -186,9 +207,11 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const perTarget = z.ingestWarmupSpans + z.ingestRounds * z.ingestSliceSpans;
   const l1Server = await startL1();
   const skein = await startSkein(s.name, s.store, 10_000_000);
+  const base = baselineDir ? await startSkein(`${s.name}@${opts.baseline}`, s.store, 10_000_000, baselineDir) : undefined;
+  const servers = [l1Server, skein, ...(base ? [base] : [])];
   const load = await startLoad();
   const l2 = forkChild<ToParse, FromParse>('ceiling L2', 'ceiling-json-parse.ts', { logPath: join(logDir, 'l2.log') });
-  load.send({ type: 'job', job: ingestSetup([l1Server.port, skein.port], s.format, s.gzip, perTarget) });
+  load.send({ type: 'job', job: ingestSetup(servers.map((x) => x.port), s.format, s.gzip, perTarget) });
   l2.send({ type: 'setup', templates: z.ingestTemplates, seed: SEED, bodies: Math.min(2000, Math.ceil(perTarget / z.batchSpans)) });
   await load.next('set-up');
   await l2.next('ready');
@@ -200,14 +223,15 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
     l2.send({ type: 'slice', spans });
     return l2.next('slice-done');
   };
-  await phase(0, z.ingestWarmupSpans, false);
-  await phase(1, z.ingestWarmupSpans, false);
+  for (let t = 0; t < servers.length; t++) await phase(t, z.ingestWarmupSpans, false);
   await parse(z.ingestWarmupSpans);
-  const cpu0 = [processCpuSeconds(l1Server.child.pid), processCpuSeconds(skein.child.pid)];
+  const cpu0 = servers.map((x) => processCpuSeconds(x.child.pid));
   const l2Total = { spans: 0, seconds: 0, cpuSeconds: 0 };
   for (let round = 0; round < z.ingestRounds; round++) {
     await phase(0, z.ingestSliceSpans, true);
-    await phase(1, z.ingestSliceSpans, true);
+    // A/B: the two Skein servers swap places every round, so neither always follows L1.
+    const order = base ? (round % 2 === 0 ? [1, 2] : [2, 1]) : [1];
+    for (const t of order) await phase(t, z.ingestSliceSpans, true);
     const p = await parse(z.ingestSliceSpans);
     l2Total.spans += p.spans;
     l2Total.seconds += p.seconds;
@@ -215,14 +239,21 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   }
   // Whole-window CPU: a server's idle time during the others' slices is counted too (it is near zero),
   // and work it finishes after answering (e.g. SQLite commits) is not missed.
-  const cpu = [processCpuSeconds(l1Server.child.pid) - cpu0[0]!, processCpuSeconds(skein.child.pid) - cpu0[1]!];
+  const cpu = servers.map((x, i) => processCpuSeconds(x.child.pid) - cpu0[i]!);
   load.send({ type: 'summary' });
   const { results } = await load.next('summary');
-  await Promise.all([load.stop({ type: 'stop' }), l2.stop({ type: 'stop' }), l1Server.child.stop({ type: 'stop' }), skein.child.stop({ type: 'stop' })]);
+  await Promise.all([load.stop({ type: 'stop' }), l2.stop({ type: 'stop' }), ...servers.map((x) => x.child.stop({ type: 'stop' }))]);
   const l1 = figures(`L1/${bodySet(s)}`, results[0]!, cpu[0]!);
   const f = figures(s.name, results[1]!, cpu[1]!);
   const l2f: L2Figures = { ...l2Total, spansPerSec: l2Total.spans / l2Total.seconds, cpuSecPerMillion: (l2Total.cpuSeconds / l2Total.spans) * 1e6 };
-  return { ...f, l1, l2: l2f, vsL1: f.spansPerSec / l1.spansPerSec, vsL2: f.spansPerSec / l2f.spansPerSec, cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion };
+  const row: ScenarioFigures = { ...f, l1, l2: l2f, vsL1: f.spansPerSec / l1.spansPerSec, vsL2: f.spansPerSec / l2f.spansPerSec, cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion };
+  if (base) {
+    const b = figures(`${s.name}@${opts.baseline}`, results[2]!, cpu[2]!);
+    row.baseline = { ...b, vsL1: b.spansPerSec / l1.spansPerSec };
+    row.vsBaseline = f.spansPerSec / b.spansPerSec;
+    row.cpuVsBaseline = f.cpuSecPerMillion / b.cpuSecPerMillion;
+  }
+  return row;
 }
 
 async function ingestSection() {
@@ -234,7 +265,8 @@ async function ingestSection() {
     say(
       `${s.name}: ${fmt(row.spansPerSec)} spans/s, ${fmt(row.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(row.p99)} ms; ` +
         `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
-        (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : ''),
+        (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : '') +
+        (row.baseline ? `; @${opts.baseline}: ${fmt(row.baseline.spansPerSec)} spans/s, ${fmt(row.baseline.cpuSecPerMillion)} CPU-s/M (now x${fmt(row.vsBaseline!)} spans/s, x${fmt(row.cpuVsBaseline!)} CPU)` : ''),
     );
   }
   return { scenarios: rows };
@@ -302,6 +334,8 @@ function querySpecs(traces: number, nowMs: number, full: boolean): QuerySpec[] {
 
 interface DatasetRun {
   store: Store;
+  /** Set when this run is of the --baseline revision. */
+  revision?: string;
   traces: number;
   spans: number;
   preloadSeconds: number;
@@ -314,10 +348,11 @@ interface DatasetRun {
   ingest?: IngestFigures;
 }
 
-async function datasetRun(store: Store, traces: number, fullQueries: boolean, ingestSpans: number): Promise<DatasetRun> {
+async function datasetRun(store: Store, traces: number, fullQueries: boolean, ingestSpans: number, baseline = false): Promise<DatasetRun> {
   const spans = traces * SPANS_PER_TRACE;
   const warmup = Math.min(ingestSpans, 5_000);
-  const server = await startSkein(`${store}-${spans}`, store, spans + ingestSpans + warmup + 1000);
+  const name = `${store}-${spans}${baseline ? `@${opts.baseline}` : ''}`;
+  const server = await startSkein(name, store, spans + ingestSpans + warmup + 1000, baseline ? baselineDir : undefined);
   server.child.send({ type: 'gc' });
   const idle = (await server.child.next('memory')).memory;
   const endTsMicros = Date.now() * 1000;
@@ -325,14 +360,14 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
   const pre = await server.child.next('preloaded');
   server.child.send({ type: 'gc' });
   const loaded = (await server.child.next('memory')).memory;
-  say(`${store} ${fmt(spans)} spans preloaded in ${fmt(pre.ms / 1000)} s; RSS ${fmt(loaded.rss / 2 ** 20)} MiB, heap ${fmt(loaded.heapUsed / 2 ** 20)} MiB`);
+  say(`${name}: ${fmt(spans)} spans preloaded in ${fmt(pre.ms / 1000)} s; RSS ${fmt(loaded.rss / 2 ** 20)} MiB, heap ${fmt(loaded.heapUsed / 2 ** 20)} MiB`);
   let heapSnapshot: string | undefined;
   if (opts.heapSnapshot && store === 'mem') {
-    server.child.send({ type: 'heap-snapshot', path: join(profileDir, `mem-${spans}.heapsnapshot`) });
+    server.child.send({ type: 'heap-snapshot', path: join(profileDir, `${name}.heapsnapshot`) });
     heapSnapshot = (await server.child.next('heap-snapshot')).path;
   }
   let queries: QueryResult[] = [];
-  if (opts.sections.has('queries') || opts.sections.has('scaling')) {
+  if (!baseline && (opts.sections.has('queries') || opts.sections.has('scaling'))) {
     const load = await startLoad();
     load.send({ type: 'job', job: { kind: 'query', port: server.port, specs: querySpecs(traces, Date.now(), fullQueries) } });
     queries = (await load.next('query-done')).results;
@@ -349,6 +384,7 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
   await server.child.stop({ type: 'stop' });
   return {
     store,
+    ...(baseline ? { revision: opts.baseline } : {}),
     traces,
     spans: pre.spans,
     preloadSeconds: pre.ms / 1000,
@@ -378,6 +414,13 @@ function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
   );
 }
 
+function printBaseline(r: Awaited<ReturnType<typeof ingestSection>>): string {
+  return table(
+    ['ingest', 'spans/s now', `spans/s @${opts.baseline}`, 'x spans/s', 'CPU-s/M now', `CPU-s/M @${opts.baseline}`, 'x CPU', 'x L1 now', `x L1 @${opts.baseline}`, 'p99 now', `p99 @${opts.baseline}`],
+    r.scenarios.map((s) => [s.name, s.spansPerSec, s.baseline!.spansPerSec, s.vsBaseline!, s.cpuSecPerMillion, s.baseline!.cpuSecPerMillion, s.cpuVsBaseline!, s.vsL1, s.baseline!.vsL1, s.p99, s.baseline!.p99]),
+  );
+}
+
 function printQueries(runs: DatasetRun[]): string {
   const rows: Array<Array<string | number>> = [];
   for (const d of runs) {
@@ -389,7 +432,7 @@ function printQueries(runs: DatasetRun[]): string {
 function printMemory(runs: DatasetRun[]): string {
   return table(
     ['store', 'spans', 'idle RSS MiB', 'RSS MiB', 'heap MiB', 'RSS B/span', 'heap B/span', 'preload s'],
-    runs.map((d) => [d.store, d.spans, d.idle.rss / 2 ** 20, d.loaded.rss / 2 ** 20, d.loaded.heapUsed / 2 ** 20, d.rssPerSpan, d.heapPerSpan, d.preloadSeconds]),
+    runs.map((d) => [d.store + (d.revision ? `@${d.revision}` : ''), d.spans, d.idle.rss / 2 ** 20, d.loaded.rss / 2 ** 20, d.loaded.heapUsed / 2 ** 20, d.rssPerSpan, d.heapPerSpan, d.preloadSeconds]),
   );
 }
 
@@ -441,6 +484,7 @@ async function main(opts: BenchOptions): Promise<void> {
   const wantData = opts.sections.has('queries') || opts.sections.has('memory') || opts.sections.has('scaling');
   if (wantData) {
     runs.push(await datasetRun('mem', z.queryTraces, true, opts.sections.has('scaling') ? z.scalingIngestSpans : 0));
+    if (baselineDir && opts.sections.has('memory')) runs.push(await datasetRun('mem', z.queryTraces, false, 0, true));
     if (opts.sqliteQueries && opts.sections.has('queries')) runs.push(await datasetRun('sqlite', z.queryTraces, true, 0));
   }
   if (opts.sections.has('scaling')) {
@@ -448,8 +492,8 @@ async function main(opts: BenchOptions): Promise<void> {
       if (traces !== z.queryTraces) runs.push(await datasetRun('mem', traces, false, z.scalingIngestSpans));
     }
   }
-  const main = runs.find((r) => r.store === 'mem' && r.traces === z.queryTraces);
-  const scaling = runs.filter((r) => r.store === 'mem').sort((a, b) => a.spans - b.spans);
+  const main = runs.find((r) => r.store === 'mem' && r.traces === z.queryTraces && !r.revision);
+  const scaling = runs.filter((r) => r.store === 'mem' && !r.revision).sort((a, b) => a.spans - b.spans);
   const goals = targets(ingest, main);
   const load1 = loadavg();
   const git = await gitInfo();
@@ -458,7 +502,8 @@ async function main(opts: BenchOptions): Promise<void> {
   out.push(`Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`);
   out.push(`load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`);
   if (ingest) out.push('', 'Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)', printIngest(ingest));
-  if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces)));
+  if (ingest && opts.baseline) out.push('', `A/B against ${opts.baseline} (same bodies, interleaved in the same rounds)`, printBaseline(ingest));
+  if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces && !r.revision)));
   if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
   if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; ingest of JSON v2 on top of the stored spans; query p99 at concurrency 1)', printScaling(scaling));
   if (goals.length) out.push('', 'Targets', table(['target', 'value', 'limit', 'met'], goals.map((g) => [g.target, g.value, g.limit, g.met ? 'yes' : 'NO'])));
@@ -477,6 +522,7 @@ async function main(opts: BenchOptions): Promise<void> {
         machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgStart: load0, loadavgEnd: load1 },
         git,
         connections: opts.connections,
+        baseline: opts.baseline,
         sizes: z,
         ingest,
         datasets: runs,
