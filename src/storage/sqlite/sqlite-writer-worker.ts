@@ -83,6 +83,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       for (const p of group) {
         try {
           writer.write([p.spans]);
+          commits++;
+          batches++;
           ok.push(p.id);
         } catch (e) {
           post({ type: 'nack', id: p.id, message: e instanceof Error ? e.message : String(e) });
@@ -147,7 +149,12 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
   /** Runs retention to completion now (tests and tools); ingest queued meanwhile is flushed in between. */
   function retainNow(id: number, nowMs: number | undefined): void {
     let deletedTraces = 0;
+    let size = retention.size();
     const loop = () => {
+      if (closing) {
+        post({ type: 'retained', id, result: { deletedTraces, size } });
+        return;
+      }
       try {
         const r = retention.step(nowMs);
         deletedTraces += r.deletedTraces;
@@ -155,10 +162,11 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
           setImmediate(loop);
           return;
         }
-        post({ type: 'retained', id, result: { deletedTraces, size: retention.size() } });
+        size = retention.size();
+        post({ type: 'retained', id, result: { deletedTraces, size } });
       } catch (e) {
         post({ type: 'log', level: 'warn', obj: { err: String(e) }, msg: 'sqlite retention step failed' });
-        post({ type: 'retained', id, result: { deletedTraces, size: retention.size() } });
+        post({ type: 'retained', id, result: { deletedTraces, size } });
       }
     };
     loop();
