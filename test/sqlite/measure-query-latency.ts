@@ -128,6 +128,30 @@ try {
     `concurrent ingest: ${ingested} spans in ${ingestS.toFixed(1)}s = ${Math.round(ingested / ingestS)} spans/s ` +
       `(every POST answered 202 after commit)`,
   );
+
+  // Dependency links over the whole window are the heaviest read (every span of every trace); they run on
+  // their own reader thread, so other queries should not queue behind them.
+  let depsRunning = true;
+  let depsDone = 0;
+  const depsMs: number[] = [];
+  const deps = (async () => {
+    while (depsRunning) {
+      const t = performance.now();
+      const res = await fetch(`${skein.baseUrl}/api/v2/dependencies?endTs=${Date.now()}&lookback=86400000`);
+      await res.arrayBuffer();
+      depsMs.push(performance.now() - t);
+      depsDone++;
+    }
+  })();
+  const tDeps = performance.now();
+  const withDeps: number[] = [];
+  while (performance.now() - tDeps < ingestSeconds * 1000 || depsDone === 0) {
+    withDeps.push(...(await measure(skein.baseUrl, 1)));
+  }
+  depsRunning = false;
+  await deps;
+  console.log(summary('queries, dependency links running', withDeps));
+  console.log(summary(`dependency links over ${seq} traces`, depsMs));
 } finally {
   await stopGracefully(skein);
   rmSync(dir, { recursive: true, force: true });
