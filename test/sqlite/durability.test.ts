@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killHard, startSkeinProcess, stopGracefully, type SkeinProcess } from './skein-process.js';
+import { killHard, startSkeinProcess, stopGracefully, type SkeinProcess } from '../support/skein-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-durability-'));
 const dbPath = join(dir, 'data', 'skein.sqlite');

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startSkeinProcess, stopGracefully } from './skein-process.js';
+import { startSkeinProcess, stopGracefully } from '../support/skein-process.js';
 
 const preloadTraces = Number(process.argv[2] ?? 20_000);
 const ingestSeconds = Number(process.argv[3] ?? 10);

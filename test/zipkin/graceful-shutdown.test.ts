@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSkeinProcess, stopGracefully } from '../sqlite/skein-process.js';
+import { startSkeinProcess, stopGracefully } from '../support/skein-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-sigterm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

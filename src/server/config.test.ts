@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, readRawConfig } from './config.js';
+
+const load = (env: Record<string, string>, argv: string[] = []) => parseConfig(readRawConfig(env, argv));
+
+describe('configuration', () => {
+  it('has zipkin defaults', () => {
+    const c = load({});
+    expect(c.queryPort).toBe(9411);
+    expect(c.queryLookbackMs).toBe(86_400_000);
+    expect(c.maxBodyBytes).toBe(64 * 1024 * 1024);
+    expect(c.storage).toMatchObject({ type: 'sqlite', strictTraceId: true, searchEnabled: true, memMaxSpans: 500_000 });
+    expect(c.collector.sampleRate).toBe(1);
+    expect(c.otlp).toEqual({ httpPort: 4318, grpcPort: 4317 });
+    expect(c.ui).toMatchObject({ queryLimit: 10, defaultLookback: 900_000, lowErrorRate: 0.5, highErrorRate: 0.75 });
+  });
+
+  it('reads environment names, and flags override them', () => {
+    const c = load({ QUERY_PORT: '9412', STORAGE_TYPE: 'mem', AUTOCOMPLETE_KEYS: 'env, http.method' }, ['--query-port', '9413', '--otlp-grpc-port=off', '--strict-trace-id', 'false']);
+    expect(c.queryPort).toBe(9413);
+    expect(c.storage.type).toBe('mem');
+    expect(c.storage.autocompleteKeys).toEqual(['env', 'http.method']);
+    expect(c.otlp.grpcPort).toBeNull();
+    expect(c.storage.strictTraceId).toBe(false);
+  });
+
+  it('parses durations and sizes', () => {
+    const c = load({ RETENTION: '12h', RETENTION_MAX_BYTES: '2GiB', QUERY_TIMEOUT: '500ms' });
+    expect(c.storage.retentionMs).toBe(12 * 3_600_000);
+    expect(c.storage.retentionMaxBytes).toBe(2 * 1024 ** 3);
+    expect(c.queryTimeoutMs).toBe(500);
+  });
+
+  const bad: Array<[Record<string, string>, string[], RegExp]> = [
+    [{ QUERY_PORT: 'abc' }, [], /^QUERY_PORT: expected an integer/],
+    [{ QUERY_PORT: '70000' }, [], /^QUERY_PORT: a port is 0-65535/],
+    [{ COLLECTOR_SAMPLE_RATE: '1.5' }, [], /^COLLECTOR_SAMPLE_RATE: expected a number between 0.0 and 1.0/],
+    [{ STORAGE_TYPE: 'cassandra' }, [], /^STORAGE_TYPE: expected one of mem, sqlite/],
+    [{ STRICT_TRACE_ID: 'maybe' }, [], /^STRICT_TRACE_ID: expected true or false/],
+    [{ RETENTION: 'a week' }, [], /^RETENTION: expected a duration/],
+    [{ RETENTION_MAX_BYTES: '10 potatoes' }, [], /^RETENTION_MAX_BYTES: expected a size/],
+    [{ MEM_MAX_SPANS: '0' }, [], /^MEM_MAX_SPANS: must be at least 1/],
+    [{ ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE: '0.9' }, [], /LOW_ERROR_RATE must not exceed/],
+    [{}, ['--no-such-flag', '1'], /unknown option --no-such-flag/],
+    [{}, ['--query-port'], /--query-port needs a value/],
+  ];
+  for (const [env, argv, message] of bad) {
+    it(`stops with a message naming the key: ${JSON.stringify(env)} ${argv.join(' ')}`, () => {
+      expect(() => load(env, argv)).toThrow(ConfigError);
+      expect(() => load(env, argv)).toThrow(message);
+    });
+  }
+});
