@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** Also preload SQLite and query it (default: in full mode only). */
   sqliteQueries: boolean;
   label: string;
+  /** A git revision to run interleaved with the working tree in every ingest scenario (A/B). */
+  baseline: string | undefined;
   sizes: Sizes;
 }
 
@@ -69,13 +71,15 @@ export const USAGE = `npm run bench -- [options]
   --no-sqlite-queries   skip it in full mode
   --profile             CPU-profile each Skein server process (bench/results/profiles/<run>/<server>/*.cpuprofile)
   --heap-snapshot       heap snapshot of the memory store after preloading
+  --baseline=REV        A/B: also run Skein at git revision REV in every ingest scenario, interleaved
+  --scaling=LIST        stored-span counts of the scaling section, e.g. 100000,5000000
   --label=TEXT          saved in the results JSON`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const has = (name: string) => argv.includes(`--${name}`);
   for (const a of argv) {
-    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|help)(=|$)/.test(a)) {
+    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|help)(=|$)/.test(a)) {
       throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
@@ -94,6 +98,14 @@ export function parseOptions(argv: string[]): BenchOptions {
     heapSnapshot: has('heap-snapshot'),
     sqliteQueries: has('sqlite-queries') || (!quick && !has('no-sqlite-queries')),
     label: get('label') ?? '',
-    sizes: quick ? QUICK : FULL,
+    baseline: get('baseline'),
+    sizes: { ...(quick ? QUICK : FULL), ...scaling(get('scaling')) },
   };
+}
+
+function scaling(list: string | undefined): Partial<Sizes> {
+  if (list === undefined) return {};
+  const spans = list.split(',').map(Number);
+  if (spans.some((n) => !(n >= 10))) throw new Error(`--scaling: expected stored-span counts, got ${list}`);
+  return { scalingTraces: spans.map((n) => Math.round(n / 10)) };
 }

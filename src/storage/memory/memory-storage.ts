@@ -1,7 +1,7 @@
 import type { DependencyLink } from '../../model/dependency-link.js';
 import { lowTraceId, parseTraceIdParam } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
-import { linkDependencies } from '../dependency-linker.js';
+import { DependencyLinker, linkDependencies, mergeDependencyLinks } from '../dependency-linker.js';
 import type { QueryRequest } from '../query-request.js';
 import type {
   AutocompleteTags,
@@ -16,6 +16,7 @@ import type {
 import { inQueryWindow, spansMatch } from '../trace-matcher.js';
 import { sameSpan } from './same-span.js';
 import { SearchIndex } from './search-index.js';
+import { LinkInterner } from './link-interner.js';
 import { SpanInterner } from './span-interner.js';
 import { TimeIndex } from './time-index.js';
 import { liveItems, refCount } from './trace-refs.js';
@@ -38,6 +39,10 @@ interface TraceRecord {
   rootTs: number;
   /** Earliest timestamp of any span, 0 when none. */
   minTs: number;
+  /** Search scratch: equals the search's number while that search counts this trace as a candidate. */
+  mark: number;
+  /** This trace's dependency links once a dependency query computed them; cleared when a span arrives. */
+  links: readonly DependencyLink[] | undefined;
 }
 
 /**
@@ -61,7 +66,10 @@ export class MemoryStorage implements StorageComponent {
   private readonly timeIndex = new TimeIndex<TraceRecord>();
   private readonly searchIndex = new SearchIndex<TraceRecord>();
   private readonly interner = new SpanInterner();
+  private readonly linkInterner = new LinkInterner();
   private storedSpans = 0;
+  /** Numbers searches for TraceRecord.mark. */
+  private searchCount = 0;
 
   private readonly consumer: SpanConsumer;
   private readonly store: SpanStore;
@@ -149,7 +157,7 @@ export class MemoryStorage implements StorageComponent {
     const key = this.keyOf(span.traceId);
     let record = this.traceMap.get(key);
     if (record === undefined) {
-      record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0 };
+      record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0, mark: 0, links: undefined };
       this.traceMap.set(key, record);
       this.timeIndex.add(record);
     } else if (record.spans.some((stored) => sameSpan(stored, span))) {
@@ -158,6 +166,7 @@ export class MemoryStorage implements StorageComponent {
     const first = record.spans[0];
     const stored = this.interner.intern(span, first === undefined ? span.traceId : first.traceId);
     record.spans.push(stored);
+    record.links = undefined;
     this.storedSpans++;
     if (stored.timestamp !== undefined) {
       this.updateTimestamp(record, stored.timestamp, stored.parentId === undefined);
@@ -207,10 +216,19 @@ export class MemoryStorage implements StorageComponent {
     } else {
       ordered = this.timeIndex.newestFirst(fromMicros, toMicros);
     }
+    // Walking the window with many candidates: flag them first, so that the walk skips every other trace
+    // with one comparison instead of running the matcher on it (sparse matches at 5M spans: ms, not 100s).
+    let mark = 0;
+    if (candidates !== undefined && !Array.isArray(ordered)) {
+      mark = ++this.searchCount;
+      if (Array.isArray(candidates)) for (const record of candidates) record.mark = mark;
+      else candidates.mark = mark;
+    }
 
     const result: Span[][] = [];
     for (const record of ordered) {
       if (result.length >= request.limit) break;
+      if (mark !== 0 && record.mark !== mark) continue;
       if (spansMatch(request, record.spans)) result.push([...record.spans]);
     }
     return result;
@@ -240,15 +258,14 @@ export class MemoryStorage implements StorageComponent {
   private dependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
     if (!this.searchEnabled || !(endTsMs > 0) || !(lookbackMs > 0)) return [];
     // zipkin: dependency linking always groups by the low 64 bits, whatever strictTraceId says.
-    const byLowId = new Map<string, Span[]>();
-    const seen = new Set<TraceRecord>();
+    const byLowId = new Map<string, TraceRecord | TraceRecord[]>();
     const add = (record: TraceRecord) => {
-      if (seen.has(record)) return;
-      seen.add(record);
       const low = lowTraceId(record.spans[0]!.traceId);
       const group = byLowId.get(low);
-      if (group) group.push(...record.spans);
-      else byLowId.set(low, [...record.spans]);
+      if (group === undefined) byLowId.set(low, record);
+      else if (Array.isArray(group)) {
+        if (!group.includes(record)) group.push(record);
+      } else if (group !== record) byLowId.set(low, [group, record]);
     };
     for (const record of this.timeIndex.newestFirst((endTsMs - lookbackMs) * 1000, endTsMs * 1000)) {
       add(record);
@@ -259,6 +276,28 @@ export class MemoryStorage implements StorageComponent {
         if (sibling) add(sibling);
       }
     }
-    return linkDependencies(byLowId.values());
+    // A trace alone under its low id is linked once and its links kept until it changes: a day of
+    // dependencies then sums cached links instead of rebuilding every span tree (1M spans: seconds -> ms).
+    // Records sharing a low id (strict mode, 64- and 128-bit forms) are linked together, uncached.
+    const perTrace: (readonly DependencyLink[])[] = [];
+    for (const group of byLowId.values()) {
+      if (Array.isArray(group)) {
+        perTrace.push(linkDependencies(group.map((r) => r.spans)));
+        continue;
+      }
+      group.links ??= this.linkInterner.internAll(new DependencyLinker().putTrace(group.spans).link());
+      perTrace.push(group.links);
+    }
+    // Cached links are shared objects (LinkInterner): count each once per trace, then sum by name.
+    const times = new Map<DependencyLink, number>();
+    for (const links of perTrace) for (const l of links) times.set(l, (times.get(l) ?? 0) + 1);
+    const scaled: DependencyLink[] = [];
+    for (const [l, n] of times) {
+      const link: DependencyLink = { parent: l.parent, child: l.child, callCount: l.callCount * n };
+      if (l.errorCount) link.errorCount = l.errorCount * n;
+      scaled.push(link);
+    }
+    return mergeDependencyLinks(scaled);
   }
+
 }
