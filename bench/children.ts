@@ -75,6 +75,8 @@ export class Child<In, Out extends { type: string }> {
 }
 
 export interface ForkOptions {
+  /** Absolute path of the script; default bench/<file>. */
+  path?: string;
   env?: NodeJS.ProcessEnv;
   nodeArgs?: string[];
   args?: string[];
@@ -84,7 +86,7 @@ export interface ForkOptions {
 /** Forks bench/<file> under tsx with its stdout and stderr going to logPath. */
 export function forkChild<In, Out extends { type: string }>(name: string, file: string, opts: ForkOptions): Child<In, Out> {
   const log = openSync(opts.logPath, 'a');
-  const proc = fork(here(file), opts.args ?? [], {
+  const proc = fork(opts.path ?? here(file), opts.args ?? [], {
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', log, log, 'ipc'],
