@@ -102,6 +102,12 @@ async function startL1(): Promise<{ child: SkeinChild; port: number }> {
   return { child, port };
 }
 
+async function startCeilingF(): Promise<{ child: SkeinChild; port: number }> {
+  const child = forkChild<ToServer, FromServer>('ceiling F', 'ceiling-skein-http.ts', { logPath: join(logDir, 'f.log') });
+  const { port } = await child.next('ready', 120_000);
+  return { child, port };
+}
+
 async function startLoad(): Promise<LoadChild> {
   const child = forkChild<ToLoad, FromLoad>('load generator', 'load-generator.ts', { logPath: join(logDir, 'load.log') });
   await child.next('ready', 120_000);
@@ -182,6 +188,10 @@ interface L2Figures {
 
 interface ScenarioFigures extends IngestFigures {
   l1: IngestFigures;
+  /** Skein's HTTP stack alone (ceiling-skein-http.ts). */
+  f: IngestFigures;
+  /** Throughput over F, interleaved. */
+  vsF: number;
   l2: L2Figures;
   /** Throughput over L1 with the same bodies, interleaved. */
   vsL1: number;
@@ -206,9 +216,11 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const z = opts.sizes;
   const perTarget = z.ingestWarmupSpans + z.ingestRounds * z.ingestSliceSpans;
   const l1Server = await startL1();
+  const fServer = await startCeilingF();
   const skein = await startSkein(s.name, s.store, 10_000_000);
   const base = baselineDir ? await startSkein(`${s.name}@${opts.baseline}`, s.store, 10_000_000, baselineDir) : undefined;
-  const servers = [l1Server, skein, ...(base ? [base] : [])];
+  // Load targets, in this order: 0 L1, 1 F, 2 Skein, 3 Skein at --baseline.
+  const servers = [l1Server, fServer, skein, ...(base ? [base] : [])];
   const load = await startLoad();
   const l2 = forkChild<ToParse, FromParse>('ceiling L2', 'ceiling-json-parse.ts', { logPath: join(logDir, 'l2.log') });
   load.send({ type: 'job', job: ingestSetup(servers.map((x) => x.port), s.format, s.gzip, perTarget) });
@@ -229,8 +241,9 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const l2Total = { spans: 0, seconds: 0, cpuSeconds: 0 };
   for (let round = 0; round < z.ingestRounds; round++) {
     await phase(0, z.ingestSliceSpans, true);
-    // A/B: the two Skein servers swap places every round, so neither always follows L1.
-    const order = base ? (round % 2 === 0 ? [1, 2] : [2, 1]) : [1];
+    await phase(1, z.ingestSliceSpans, true);
+    // A/B: the two Skein servers swap places every round, so neither always runs first.
+    const order = base ? (round % 2 === 0 ? [2, 3] : [3, 2]) : [2];
     for (const t of order) await phase(t, z.ingestSliceSpans, true);
     const p = await parse(z.ingestSliceSpans);
     l2Total.spans += p.spans;
@@ -244,11 +257,21 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const { results } = await load.next('summary');
   await Promise.all([load.stop({ type: 'stop' }), l2.stop({ type: 'stop' }), ...servers.map((x) => x.child.stop({ type: 'stop' }))]);
   const l1 = figures(`L1/${bodySet(s)}`, results[0]!, cpu[0]!);
-  const f = figures(s.name, results[1]!, cpu[1]!);
+  const fc = figures(`F/${bodySet(s)}`, results[1]!, cpu[1]!);
+  const f = figures(s.name, results[2]!, cpu[2]!);
   const l2f: L2Figures = { ...l2Total, spansPerSec: l2Total.spans / l2Total.seconds, cpuSecPerMillion: (l2Total.cpuSeconds / l2Total.spans) * 1e6 };
-  const row: ScenarioFigures = { ...f, l1, l2: l2f, vsL1: f.spansPerSec / l1.spansPerSec, vsL2: f.spansPerSec / l2f.spansPerSec, cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion };
+  const row: ScenarioFigures = {
+    ...f,
+    l1,
+    f: fc,
+    l2: l2f,
+    vsL1: f.spansPerSec / l1.spansPerSec,
+    vsF: f.spansPerSec / fc.spansPerSec,
+    vsL2: f.spansPerSec / l2f.spansPerSec,
+    cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion,
+  };
   if (base) {
-    const b = figures(`${s.name}@${opts.baseline}`, results[2]!, cpu[2]!);
+    const b = figures(`${s.name}@${opts.baseline}`, results[3]!, cpu[3]!);
     row.baseline = { ...b, vsL1: b.spansPerSec / l1.spansPerSec };
     row.vsBaseline = f.spansPerSec / b.spansPerSec;
     row.cpuVsBaseline = f.cpuSecPerMillion / b.cpuSecPerMillion;
@@ -264,7 +287,7 @@ async function ingestSection() {
     rows.push(row);
     say(
       `${s.name}: ${fmt(row.spansPerSec)} spans/s, ${fmt(row.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(row.p99)} ms; ` +
-        `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
+        `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), F ${fmt(row.f.spansPerSec)} ${fmt(row.f.cpuSecPerMillion)} CPU-s/M (x${fmt(row.vsF)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
         (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : '') +
         (row.baseline ? `; @${opts.baseline}: ${fmt(row.baseline.spansPerSec)} spans/s, ${fmt(row.baseline.cpuSecPerMillion)} CPU-s/M (now x${fmt(row.vsBaseline!)} spans/s, x${fmt(row.cpuVsBaseline!)} CPU)` : ''),
     );
@@ -409,8 +432,8 @@ function gitInfo(): Promise<{ commit: string; dirty: boolean }> {
 
 function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
   return table(
-    ['ingest', 'spans/s', 'CPU-s/M spans', 'p50 ms', 'p99 ms', 'bytes/span', 'L1 spans/s', 'L1 CPU-s/M', 'x L1', 'L2 spans/s', 'L2 CPU-s/M', 'x L2', 'x L2 CPU'],
-    r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.l1.spansPerSec, s.l1.cpuSecPerMillion, s.vsL1, s.l2.spansPerSec, s.l2.cpuSecPerMillion, s.vsL2, s.cpuVsL2]),
+    ['ingest', 'spans/s', 'CPU-s/M', 'p50 ms', 'p99 ms', 'B/span', 'L1 spans/s', 'L1 CPU-s/M', 'x L1', 'F spans/s', 'F CPU-s/M', 'x F', 'L2 spans/s', 'L2 CPU-s/M', 'x L2', 'x L2 CPU'],
+    r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.l1.spansPerSec, s.l1.cpuSecPerMillion, s.vsL1, s.f.spansPerSec, s.f.cpuSecPerMillion, s.vsF, s.l2.spansPerSec, s.l2.cpuSecPerMillion, s.vsL2, s.cpuVsL2]),
   );
 }
 
@@ -501,7 +524,7 @@ async function main(opts: BenchOptions): Promise<void> {
   const out: string[] = [];
   out.push(`Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`);
   out.push(`load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`);
-  if (ingest) out.push('', 'Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)', printIngest(ingest));
+  if (ingest) out.push('', 'Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x F = over Skein\'s HTTP stack answering without decoding; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)', printIngest(ingest));
   if (ingest && opts.baseline) out.push('', `A/B against ${opts.baseline} (same bodies, interleaved in the same rounds)`, printBaseline(ingest));
   if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces && !r.revision)));
   if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
