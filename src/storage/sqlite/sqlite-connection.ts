@@ -61,3 +61,19 @@ export function openReadConnection(path: string): Db {
     throw describeOpenError(path, e);
   }
 }
+
+/**
+ * The dependency reader's connection: it reads like any reader and also writes trace_links, the cache of
+ * per-trace dependency links (sqlite-dependency-links.ts). Opened after the writer created and migrated
+ * the file; it never touches spans or the schema.
+ */
+export function openLinksConnection(path: string): Db {
+  try {
+    const db = new Database(path, { fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -16384');
+    return db;
+  } catch (e) {
+    throw describeOpenError(path, e);
+  }
+}

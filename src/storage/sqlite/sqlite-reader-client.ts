@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { StorageOptions } from '../storage-component.js';
-import type { FromReader, ReaderMethod, ToReader } from './sqlite-reader-protocol.js';
+import type { FromReader, ReaderInit, ReaderMethod, ToReader } from './sqlite-reader-protocol.js';
 import type { SqliteReader } from './sqlite-reader.js';
 import { startWorker, whenReady } from './sqlite-worker-start.js';
 
@@ -25,7 +25,12 @@ export class SqliteReaderClient {
     worker.on('exit', (code) => this.fail(new Error(`sqlite reader exited (code ${code})`)));
   }
 
-  static async start(path: string, options: StorageOptions): Promise<SqliteReaderClient> {
+  /** `dependencies`: start the dependency reader (sqlite-dependency-links.ts) rather than the query one. */
+  static async start(
+    path: string,
+    options: StorageOptions,
+    dependencies = false,
+  ): Promise<SqliteReaderClient> {
     const worker = startWorker('sqlite-reader-worker', {
       path,
       options: {
@@ -33,7 +38,8 @@ export class SqliteReaderClient {
         searchEnabled: options.searchEnabled,
         autocompleteKeys: [...options.autocompleteKeys],
       },
-    });
+      dependencies,
+    } satisfies ReaderInit);
     await whenReady(worker, `sqlite reader for ${path}`);
     return new SqliteReaderClient(worker);
   }

@@ -5,6 +5,8 @@ import type { SqliteReader } from './sqlite-reader.js';
 export interface ReaderInit {
   path: string;
   options: StorageOptions;
+  /** The dependency reader: answers getDependencies from per-trace links it caches in the file. */
+  dependencies: boolean;
 }
 
 /** The reader methods a worker serves: every query of the store. */

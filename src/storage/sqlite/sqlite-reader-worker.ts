@@ -4,7 +4,8 @@
  * spans and answers HTTP.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openReadConnection } from './sqlite-connection.js';
+import { openLinksConnection, openReadConnection } from './sqlite-connection.js';
+import { SqliteDependencyLinks } from './sqlite-dependency-links.js';
 import type { FromReader, ReaderInit, ToReader } from './sqlite-reader-protocol.js';
 import { SqliteReader } from './sqlite-reader.js';
 
@@ -14,8 +15,12 @@ const post = (m: FromReader) => port.postMessage(m);
 
 function open(): { db: ReturnType<typeof openReadConnection>; reader: SqliteReader } | undefined {
   try {
-    const db = openReadConnection(init.path);
-    return { db, reader: new SqliteReader(db, init.options) };
+    if (!init.dependencies) {
+      const db = openReadConnection(init.path);
+      return { db, reader: new SqliteReader(db, init.options) };
+    }
+    const db = openLinksConnection(init.path);
+    return { db, reader: new SqliteReader(db, init.options, new SqliteDependencyLinks(db)) };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     post({ type: 'fatal', name: err.name, message: err.message });

@@ -2,10 +2,10 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DependencyLink } from '../../model/dependency-link.js';
 import { lowTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
-import { linkDependencies } from '../dependency-linker.js';
 import type { QueryRequest } from '../query-request.js';
 import { traceMatches, traceTimestamp } from '../trace-matcher.js';
 import type { StorageOptions } from '../storage-component.js';
+import type { SqliteDependencyLinks } from './sqlite-dependency-links.js';
 import { annotationTerm, nameTerm, remoteTerm, serviceTerm, tagKeyTerm, tagTerm } from './sqlite-terms.js';
 
 interface CandidateRow {
@@ -26,12 +26,13 @@ export class SqliteReader {
   private readonly spansByTid: Statement<[number]>;
   private readonly names: Statement<[string, string]>;
   private readonly services: Statement;
-  private readonly windowSpans: Statement<[number, number]>;
   private readonly searchCache = new Map<string, Statement>();
 
   constructor(
     private readonly db: Database,
     private readonly opts: StorageOptions,
+    /** Only the dependency reader has them (its connection may write the link cache). */
+    private readonly links?: SqliteDependencyLinks,
   ) {
     this.spansByTraceId = db
       .prepare(
@@ -46,12 +47,6 @@ export class SqliteReader {
     this.spansByTid = db.prepare('SELECT json FROM spans WHERE tid = ? ORDER BY rowid').pluck();
     this.names = db.prepare('SELECT name FROM names WHERE kind = ? AND svc = ?').pluck();
     this.services = db.prepare("SELECT svc FROM names WHERE kind = 's'").pluck();
-    // Dependency links group by the low 64 bits whatever STRICT_TRACE_ID says (zipkin DependencyLinker).
-    this.windowSpans = db.prepare(
-      `SELECT t.trace_low AS low, s.json AS json FROM traces t JOIN spans s ON s.tid = t.tid
-       WHERE t.trace_low IN (SELECT trace_low FROM traces WHERE ts BETWEEN ? AND ?)
-       ORDER BY t.trace_low, s.rowid`,
-    );
   }
 
   /** Throws when the file cannot be read. */
@@ -118,8 +113,8 @@ export class SqliteReader {
     if (!this.opts.searchEnabled) return [];
     const lo = (endTsMs - lookbackMs) * 1000;
     const hi = endTsMs * 1000;
-    const rows = this.windowSpans.iterate(lo, hi) as IterableIterator<{ low: string; json: string }>;
-    return linkDependencies(groupByLow(rows));
+    if (!this.links) throw new Error('dependency links are answered by the dependency reader');
+    return this.links.getDependencies(lo, hi);
   }
 
   getServiceNames(): string[] {
@@ -153,20 +148,6 @@ export class SqliteReader {
 
 function parseSpan(json: string): Span {
   return JSON.parse(json) as Span;
-}
-
-function* groupByLow(rows: IterableIterator<{ low: string; json: string }>): Generator<Span[]> {
-  let low: string | undefined;
-  let group: Span[] = [];
-  for (const row of rows) {
-    if (row.low !== low) {
-      if (group.length > 0) yield group;
-      low = row.low;
-      group = [];
-    }
-    group.push(parseSpan(row.json));
-  }
-  if (group.length > 0) yield group;
 }
 
 /**

@@ -67,6 +67,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 1 -> 2: per-trace dependency links, so a dependency query relinks only traces that changed.
+  (db) => {
+    db.exec(`
+      -- The writer stamps every trace row it writes to with the next value of change_seq (one per write
+      -- transaction, never reused, even after retention empties the file), so max(changed) over the rows of
+      -- one low 64-bit id tells whether that group changed since its links were computed.
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO meta (key, value) VALUES ('change_seq', 0);
+      ALTER TABLE traces ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+
+      -- Dependency links of each group of traces sharing a low 64-bit id (how zipkin links), as computed
+      -- at max(changed) = changed: [[parent, child, calls, errors], ...]. Derived data: written by the
+      -- dependency reader when it links a group, deleted with the group by retention; a row whose changed
+      -- is behind its traces' is simply linked again.
+      CREATE TABLE trace_links (
+        trace_low TEXT PRIMARY KEY,
+        changed INTEGER NOT NULL,
+        links TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

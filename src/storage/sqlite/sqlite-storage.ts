@@ -138,7 +138,7 @@ export class SqliteStorage implements StorageComponent {
     return {
       getTraces: (request) => this.queries.call('search', request),
       getDependencies: async (endTsMs, lookbackMs) => {
-        this.dependencies ??= SqliteReaderClient.start(this.path, this.options).catch((e: unknown) => {
+        this.dependencies ??= SqliteReaderClient.start(this.path, this.options, true).catch((e: unknown) => {
           this.dependencies = undefined; // let the next request try again
           throw e;
         });

@@ -25,7 +25,9 @@ interface TraceInTx {
  * (sqlite-writer-worker.ts), which owns the single write connection; tests may drive it directly.
  */
 export class SqliteWriter {
-  private readonly upsertTrace: Statement<[string, string, number | null, number | null, number]>;
+  private readonly upsertTrace: Statement<[string, string, number | null, number | null, number, number]>;
+  private readonly nextChange: Statement<[]>;
+  private readonly deleteLinks: Statement<[string]>;
   private readonly spanExists: Statement<[number, string, string]>;
   private readonly insertSpan: Statement<[number, string, number | null, string]>;
   private readonly traceTs: Statement<[string]>;
@@ -49,10 +51,15 @@ export class SqliteWriter {
     const least = (col: string) =>
       `min(coalesce(${col}, excluded.${col}), coalesce(excluded.${col}, ${col}))`;
     this.upsertTrace = db.prepare(
-      `INSERT INTO traces (trace_id, trace_low, root_ts, min_ts, arrived_us) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (trace_id) DO UPDATE SET root_ts = ${least('root_ts')}, min_ts = ${least('min_ts')}
+      `INSERT INTO traces (trace_id, trace_low, root_ts, min_ts, arrived_us, changed) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (trace_id) DO UPDATE SET root_ts = ${least('root_ts')}, min_ts = ${least('min_ts')},
+         changed = excluded.changed
        RETURNING tid, ts, keep_ts`,
     );
+    this.nextChange = db
+      .prepare("UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value")
+      .pluck();
+    this.deleteLinks = db.prepare('DELETE FROM trace_links WHERE trace_low = ?');
     this.traceTs = db.prepare('SELECT tid, ts FROM traces WHERE trace_id = ?');
     this.spanExists = db.prepare('SELECT 1 FROM spans WHERE tid = ? AND span_id = ? AND json = ?').pluck();
     this.insertSpan = db.prepare('INSERT INTO spans (tid, span_id, duration, json) VALUES (?, ?, ?, ?)');
@@ -93,10 +100,14 @@ export class SqliteWriter {
         if (span.parentId === undefined && (t.root === null || ts < t.root)) t.root = ts;
       }
     }
+    // One stamp for every trace this transaction touches: their cached dependency links are now stale
+    // (sqlite-dependency-links.ts). A batch of exact duplicates stamps too, which costs a relink, not a
+    // wrong answer.
+    const changed = this.nextChange.get() as number;
     const traces = new Map<string, TraceInTx>();
     for (const [traceId, t] of traceTimes) {
       const before = this.traceTs.get(traceId) as { tid: number; ts: number | null } | undefined;
-      const row = this.upsertTrace.get(traceId, lowTraceId(traceId), t.root, t.min, nowUs) as {
+      const row = this.upsertTrace.get(traceId, lowTraceId(traceId), t.root, t.min, nowUs, changed) as {
         tid: number;
         ts: number | null;
         keep_ts: number;
@@ -168,6 +179,7 @@ export class SqliteWriter {
   private deleteAll(lows: readonly string[]): number {
     let deleted = 0;
     for (const low of lows) {
+      this.deleteLinks.run(low);
       for (const { tid, ts } of this.tracesOfLow.all(low) as { tid: number; ts: number | null }[]) {
         this.rekeyTerms(tid, ts, null);
         this.deleteSpans.run(tid);
