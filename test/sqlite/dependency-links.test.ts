@@ -8,6 +8,7 @@ import type { DependencyLink } from '../../src/model/dependency-link.js';
 import { normalizeSpan } from '../../src/model/normalize-span.js';
 import type { Span } from '../../src/model/span.js';
 import { linkDependencies } from '../../src/storage/dependency-linker.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION } from '../../src/storage/sqlite/sqlite-schema.js';
 import { openSqliteStorage, type SqliteStorage } from '../../src/storage/sqlite/sqlite-storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-sqlite-links-'));
@@ -242,4 +243,40 @@ describe('sqlite dependency links cache', () => {
       }
     },
   );
+
+  it('links the traces of a file written before links were stored (schema 1), then keeps them current', async () => {
+    const path = join(dir, 'schema-1.sqlite');
+    const traceId = '00000000000000e1';
+    const db = new Database(path);
+    migrate(db, path, MIGRATIONS.slice(0, 1));
+    const tsUs = (NOW - HOUR) * 1000;
+    const { tid } = db
+      .prepare(
+        'INSERT INTO traces (trace_id, trace_low, root_ts, min_ts, arrived_us) VALUES (?, ?, ?, ?, ?) RETURNING tid',
+      )
+      .get(traceId, traceId, tsUs, tsUs, tsUs) as { tid: number };
+    for (const span of frontendTrace(traceId, NOW - HOUR)) {
+      db.prepare('INSERT INTO spans (tid, span_id, duration, json) VALUES (?, ?, ?, ?)').run(
+        tid,
+        span.id,
+        span.duration ?? null,
+        JSON.stringify(span),
+      );
+    }
+    db.close();
+
+    const s = await open(path);
+    try {
+      expect(await deps(s)).toEqual([link('frontend', 'backend')]);
+      await s.spanConsumer().accept([cacheCall(traceId, NOW - HOUR)]);
+      expect(await deps(s)).toEqual([link('frontend', 'backend'), link('frontend', 'cache', 1, 1)]);
+      await deps(s);
+      expect(cachedRows(path)).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    after.close();
+  });
 });
