@@ -20,7 +20,12 @@ interface LinksRow {
 }
 
 /** Rows per cache-write transaction: each one briefly holds the write lock the span writer also needs. */
-const WRITE_BATCH = 1_000;
+const WRITE_BATCH = 500;
+/**
+ * Pause between background batches, so a writer sleeping in its busy handler (1, 2, 5... ms) finds the
+ * lock free and ingest is not held up for the whole flush of a first, large window.
+ */
+const WRITE_PAUSE_MS = 3;
 
 /**
  * Dependency links over a time window, incrementally. zipkin links each group of spans sharing the low
@@ -103,28 +108,38 @@ export class SqliteDependencyLinks {
     return { links: mergeDependencyLinks(expand(stored)), fresh };
   }
 
+  /** Stores pending links a batch at a time, after the answer is posted: callers wait for links only. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // After the answer is posted: the caller waits for links, not for the cache.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    setImmediate(() => this.flushStep());
   }
 
-  /** Stores pending links in small transactions. */
+  private flushStep(): void {
+    this.flushScheduled = false;
+    this.writeBatch();
+    if (this.pending.length === 0) return;
+    this.flushScheduled = true;
+    setTimeout(() => this.flushStep(), WRITE_PAUSE_MS);
+  }
+
+  /** Stores every pending row now. */
   private flush(): void {
-    while (this.pending.length > 0 && this.db.open) {
-      const batch = this.pending.splice(0, WRITE_BATCH);
-      try {
-        this.writeTx.immediate(batch);
-      } catch {
-        // Busy past the timeout, disk full, read-only file: the cache is an optimization, the links are
-        // computed again next time. Dropping the rest avoids retrying every batch into the same error.
-        this.pending = [];
-        return;
-      }
+    while (this.writeBatch());
+  }
+
+  /** Stores one batch; false when nothing is left to store. */
+  private writeBatch(): boolean {
+    if (this.pending.length === 0 || !this.db.open) return false;
+    const batch = this.pending.splice(0, WRITE_BATCH);
+    try {
+      this.writeTx.immediate(batch);
+      return true;
+    } catch {
+      // Busy past the timeout, disk full, read-only file: the cache is an optimization, the links are
+      // computed again next time. Dropping the rest avoids retrying every batch into the same error.
+      this.pending = [];
+      return false;
     }
   }
 }
