@@ -295,21 +295,35 @@ async function ingestSection() {
   return { scenarios: rows };
 }
 
-/** Ingest into an already loaded server (scaling): a warm-up, then the measured spans. */
-async function ingestInto(name: string, server: { child: SkeinChild; port: number }, warmup: number, spans: number): Promise<IngestFigures> {
+/**
+ * Ingest into an already loaded server (scaling): a warm-up, then rounds of one slice to a fresh L1 and
+ * one to the server, so that the rate at each data size comes with a ceiling from the same moments.
+ */
+async function ingestInto(name: string, server: { child: SkeinChild; port: number }, warmup: number, spans: number): Promise<IngestFigures & { l1: IngestFigures; vsL1: number }> {
+  const rounds = 4;
+  const slice = Math.ceil(spans / rounds);
+  const l1Server = await startL1();
   const load = await startLoad();
-  load.send({ type: 'job', job: ingestSetup([server.port], 'json', false, warmup + spans) });
+  load.send({ type: 'job', job: ingestSetup([l1Server.port, server.port], 'json', false, warmup + rounds * slice) });
   await load.next('set-up');
-  load.send({ type: 'phase', target: 0, spans: warmup, record: false });
-  await load.next('phase-done');
-  const cpu0 = processCpuSeconds(server.child.pid);
-  load.send({ type: 'phase', target: 0, spans, record: true });
-  await load.next('phase-done');
-  const cpuSeconds = processCpuSeconds(server.child.pid) - cpu0;
+  for (const target of [0, 1]) {
+    load.send({ type: 'phase', target, spans: warmup, record: false });
+    await load.next('phase-done');
+  }
+  const cpu0 = [processCpuSeconds(l1Server.child.pid), processCpuSeconds(server.child.pid)];
+  for (let round = 0; round < rounds; round++) {
+    for (const target of [0, 1]) {
+      load.send({ type: 'phase', target, spans: slice, record: true });
+      await load.next('phase-done');
+    }
+  }
+  const cpu = [processCpuSeconds(l1Server.child.pid) - cpu0[0]!, processCpuSeconds(server.child.pid) - cpu0[1]!];
   load.send({ type: 'summary' });
   const { results } = await load.next('summary');
-  await load.stop({ type: 'stop' });
-  return figures(name, results[0]!, cpuSeconds);
+  await Promise.all([load.stop({ type: 'stop' }), l1Server.child.stop({ type: 'stop' })]);
+  const l1 = figures('L1/json', results[0]!, cpu[0]!);
+  const f = figures(name, results[1]!, cpu[1]!);
+  return { ...f, l1, vsL1: f.spansPerSec / l1.spansPerSec };
 }
 
 // ---------- data set runs: memory, queries, scaling ----------
@@ -368,7 +382,7 @@ interface DatasetRun {
   heapPerSpan: number;
   heapSnapshot?: string;
   queries: QueryResult[];
-  ingest?: IngestFigures;
+  ingest?: IngestFigures & { l1: IngestFigures; vsL1: number };
 }
 
 async function datasetRun(store: Store, traces: number, fullQueries: boolean, ingestSpans: number, baseline = false): Promise<DatasetRun> {
@@ -399,10 +413,10 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
       say(`  ${store} ${q.name} c=${q.concurrency}: p50 ${fmt(q.latenciesMs.p50)} ms, p99 ${fmt(q.latenciesMs.p99)} ms (${q.requests} req${q.errors ? `, ${q.errors} errors` : ''})`);
     }
   }
-  let ingest: IngestFigures | undefined;
+  let ingest: DatasetRun['ingest'];
   if (ingestSpans > 0) {
     ingest = await ingestInto(`${store}/json at ${spans}`, server, warmup, ingestSpans);
-    say(`  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M`);
+    say(`  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M; L1 ${fmt(ingest.l1.spansPerSec)} (x${fmt(ingest.vsL1)})`);
   }
   await server.child.stop({ type: 'stop' });
   return {
@@ -462,8 +476,8 @@ function printMemory(runs: DatasetRun[]): string {
 function printScaling(runs: DatasetRun[]): string {
   const pick = (d: DatasetRun, name: string) => d.queries.find((q) => q.name === name && q.concurrency === 1)?.latenciesMs.p99 ?? NaN;
   return table(
-    ['store', 'stored spans', 'ingest spans/s', 'CPU-s/M', 'p99 traces svc', 'p99 traces all filters', 'p99 trace by id', 'p99 deps 1 day'],
-    runs.map((d) => [d.store, d.spans, d.ingest?.spansPerSec ?? NaN, d.ingest?.cpuSecPerMillion ?? NaN, pick(d, 'traces service'), pick(d, 'traces +minDuration'), pick(d, 'trace by id'), pick(d, 'dependencies 1 day')]),
+    ['store', 'stored spans', 'ingest spans/s', 'CPU-s/M', 'L1 spans/s', 'x L1', 'p99 traces svc', 'p99 traces all filters', 'p99 trace by id', 'p99 deps 1 day'],
+    runs.map((d) => [d.store, d.spans, d.ingest?.spansPerSec ?? NaN, d.ingest?.cpuSecPerMillion ?? NaN, d.ingest?.l1.spansPerSec ?? NaN, d.ingest?.vsL1 ?? NaN, pick(d, 'traces service'), pick(d, 'traces +minDuration'), pick(d, 'trace by id'), pick(d, 'dependencies 1 day')]),
   );
 }
 
@@ -528,7 +542,7 @@ async function main(opts: BenchOptions): Promise<void> {
   if (ingest && opts.baseline) out.push('', `A/B against ${opts.baseline} (same bodies, interleaved in the same rounds)`, printBaseline(ingest));
   if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces && !r.revision)));
   if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
-  if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; ingest of JSON v2 on top of the stored spans; query p99 at concurrency 1)', printScaling(scaling));
+  if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; JSON v2 ingest on top of the stored spans, interleaved with L1; query p99 at concurrency 1)', printScaling(scaling));
   if (goals.length) out.push('', 'Targets', table(['target', 'value', 'limit', 'met'], goals.map((g) => [g.target, g.value, g.limit, g.met ? 'yes' : 'NO'])));
   const seconds = (performance.now() - t0) / 1000;
   out.push('', `took ${fmt(seconds)} s`);
