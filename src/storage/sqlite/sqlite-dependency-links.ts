@@ -85,7 +85,7 @@ export class SqliteDependencyLinks {
     this.flush();
     const { links, fresh } = this.readTx.deferred(lo, hi);
     if (fresh.length > 0) {
-      this.pending.push(...fresh);
+      this.pending = fresh; // flush() left nothing pending
       this.scheduleFlush();
     }
     return links;

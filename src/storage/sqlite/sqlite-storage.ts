@@ -42,7 +42,8 @@ type Deferred<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
  * The SQLite store. All SQLite work runs off the calling thread: a writer worker owns the write connection
  * (group commit, retention); one reader worker answers searches, traces and name lists, and a second one
  * computes dependency links, whose window can be large, so a search never queues behind them. In WAL
- * mode readers and the writer never wait for one another.
+ * mode readers and the writer never wait for one another. The dependency reader keeps each trace's links
+ * in the file and relinks only traces that changed (sqlite-dependency-links.ts).
  */
 export class SqliteStorage implements StorageComponent {
   private nextId = 1;
