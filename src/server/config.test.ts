@@ -38,6 +38,12 @@ describe('configuration', () => {
     [{ STORAGE_TYPE: 'cassandra' }, [], /^STORAGE_TYPE: expected one of mem, sqlite/],
     [{ STRICT_TRACE_ID: 'maybe' }, [], /^STRICT_TRACE_ID: expected true or false/],
     [{ RETENTION: 'a week' }, [], /^RETENTION: expected a duration/],
+    // A bare number is not read as milliseconds: RETENTION=7 would otherwise delete everything.
+    [{ RETENTION: '7' }, [], /^RETENTION: expected a duration with a unit/],
+    [{ RETENTION: '0d' }, [], /^RETENTION: must be at least 1m/],
+    [{ RETENTION_MAX_BYTES: '10' }, [], /^RETENTION_MAX_BYTES: must be at least 1048576 bytes/],
+    [{ QUERY_MAX_BODY_BYTES: '0' }, [], /^QUERY_MAX_BODY_BYTES: must be at least 1024 bytes/],
+    [{ QUERY_TIMEOUT: '0s' }, [], /^QUERY_TIMEOUT: must be at least 100ms/],
     [{ RETENTION_MAX_BYTES: '10 potatoes' }, [], /^RETENTION_MAX_BYTES: expected a size/],
     [{ MEM_MAX_SPANS: '0' }, [], /^MEM_MAX_SPANS: must be at least 1/],
     [{ ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE: '0.9' }, [], /LOW_ERROR_RATE must not exceed/],

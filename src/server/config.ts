@@ -72,10 +72,23 @@ export function parseRate(key: string, v: string): number {
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "11s", "500ms", "7d", "12h"; a bare number is milliseconds. Returns milliseconds. */
-export function parseDuration(key: string, v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(v.trim());
-  if (!m) throw new ConfigError(`${key}: expected a duration like 500ms, 11s, 12h or 7d, got "${v}"`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']!);
+/**
+ * "11s", "500ms", "7d", "12h"; returns milliseconds. The unit is required: a bare "7" meant as days but
+ * read as milliseconds would make retention delete everything. Below `minMs` is refused for the same reason.
+ */
+export function parseDuration(key: string, v: string, minMs = 1): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) throw new ConfigError(`${key}: expected a duration with a unit, like 500ms, 11s, 12h or 7d, got "${v}"`);
+  const ms = Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+  if (ms < minMs) throw new ConfigError(`${key}: must be at least ${formatMs(minMs)}, got "${v}"`);
+  return ms;
+}
+
+function formatMs(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
 
 const BYTE_UNITS: Record<string, number> = {
@@ -90,12 +103,15 @@ const BYTE_UNITS: Record<string, number> = {
 };
 
 /** "64MiB", "10GiB", "500kb", or a bare byte count. */
-export function parseBytes(key: string, v: string): number {
+/** "64MiB", "10GiB", "500kb", or a bare byte count; below `minBytes` is refused (a 0 budget deletes everything). */
+export function parseBytes(key: string, v: string, minBytes = 1): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
   const unit = m?.[2]?.toLowerCase() ?? '';
   if (!m || !(unit in BYTE_UNITS))
     throw new ConfigError(`${key}: expected a size like 64MiB or 10GiB, got "${v}"`);
-  return Math.round(Number(m[1]) * BYTE_UNITS[unit]!);
+  const bytes = Math.round(Number(m[1]) * BYTE_UNITS[unit]!);
+  if (bytes < minBytes) throw new ConfigError(`${key}: must be at least ${minBytes} bytes, got "${v}"`);
+  return bytes;
 }
 
 export function parseList(v: string): string[] {
@@ -179,8 +195,8 @@ export function parseConfig(raw: RawConfig): Config {
     queryPort: parsePort('QUERY_PORT', raw.QUERY_PORT),
     queryEnabled: bool('QUERY_ENABLED'),
     queryLookbackMs: int('QUERY_LOOKBACK', 1),
-    queryTimeoutMs: parseDuration('QUERY_TIMEOUT', raw.QUERY_TIMEOUT),
-    maxBodyBytes: parseBytes('QUERY_MAX_BODY_BYTES', raw.QUERY_MAX_BODY_BYTES),
+    queryTimeoutMs: parseDuration('QUERY_TIMEOUT', raw.QUERY_TIMEOUT, 100),
+    maxBodyBytes: parseBytes('QUERY_MAX_BODY_BYTES', raw.QUERY_MAX_BODY_BYTES, 1024),
     allowedOrigins: parseList(raw.ZIPKIN_QUERY_ALLOWED_ORIGINS),
     searchEnabled,
     uiEnabled: bool('UI_ENABLED'),
@@ -228,8 +244,8 @@ export function parseConfig(raw: RawConfig): Config {
       autocompleteKeys: parseList(raw.AUTOCOMPLETE_KEYS),
       memMaxSpans: int('MEM_MAX_SPANS', 1),
       sqlitePath: raw.SQLITE_PATH,
-      retentionMs: parseDuration('RETENTION', raw.RETENTION),
-      retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES),
+      retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
+      retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES, 1024 * 1024),
     },
   };
 }
