@@ -123,8 +123,12 @@ function required(q: Query, key: string): string {
 function optionalInt(q: Query, key: string): number | undefined {
   const v = q[key];
   if (v === undefined || v.trim() === '') return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new QueryRequestError(`${key} should be an integer but was ${v.slice(0, 40)}`);
-  return Number(v.trim());
+  const n = Number(v.trim());
+  // zipkin binds these to a Java long: a value that is not an integer, or does not fit, is a 400.
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) {
+    throw new QueryRequestError(`${key} should be an integer but was ${v.slice(0, 40)}`);
+  }
+  return n;
 }
 
 function traceIdParam(raw: string): string {

@@ -18,7 +18,7 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
     // Per-request logs would dominate under ingest load; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     serverFactory: (handler) => createServer({ keepAliveTimeout: 65_000 }, handler),
-    routerOptions: { ignoreTrailingSlash: false },
+    routerOptions: { ignoreTrailingSlash: false, querystringParser: firstValues },
   });
   await app.register(cors, {
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
@@ -41,4 +41,14 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
   });
   // pino's Logger and fastify's base logger type differ only nominally.
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * Query strings with the first value of each parameter, as zipkin's @Param binding reads them, so every
+ * route sees strings: a repeated ?limit=1&limit=2 must not reach handlers as an array (it gave a 500).
+ */
+export function firstValues(query: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of new URLSearchParams(query)) if (!(k in out)) out[k] = v;
+  return out;
 }

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Collector } from '../collector/collector.js';
 import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
@@ -20,6 +19,7 @@ import { otlpTraceExportMethod } from '../collector/otlp-grpc/otlp-grpc-service.
 import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
 import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
 import { ConfigError, type Config } from './config.js';
+import { createHttpApp } from './http-app.js';
 
 /**
  * The non-Zipkin-HTTP transports (OTLP, Jaeger, Zipkin gRPC) and how the composition root starts them.
@@ -120,14 +120,8 @@ async function listenHttp(
   port: number,
   register: (app: FastifyInstance) => Promise<void>,
 ): Promise<Omit<Listener, 'name'>> {
-  // No fastify logger: per-request logs would dominate under ingest load; the routes log errors themselves.
-  const app = Fastify({ logger: false });
-  // Browser SDKs export straight to these ports, so they answer CORS like QUERY_PORT does.
-  const origins = ctx.config.allowedOrigins;
-  await app.register(cors, {
-    origin: origins.includes('*') ? '*' : origins,
-    methods: ['GET', 'POST', 'OPTIONS'],
-  });
+  // The same app as QUERY_PORT's (CORS for browser SDKs, query parsing, error catalogue, raw bodies).
+  const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins);
   installRawBodyParser(app, ctx.config.maxBodyBytes);
   await register(app);
   await app.listen({ port, host });

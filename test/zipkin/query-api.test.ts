@@ -132,3 +132,20 @@ describe('UI paths, config, CORS and operations', () => {
     expect(await (await get('/info')).json()).toMatchObject({ zipkin: { version: expect.any(String) } });
   });
 });
+
+describe('parameter edge cases', () => {
+  it('takes the first of a repeated parameter instead of failing', async () => {
+    const res = await get(`/api/v2/traces?limit=1&limit=2&endTs=${now + 1000}&lookback=60000`);
+    expect(res.status).toBe(200);
+    expect((await res.json()) as unknown[]).toHaveLength(1);
+    expect(await (await get('/api/v2/spans?serviceName=backend&serviceName=frontend')).json()).toEqual(['get /api']);
+    const many = await get(`/api/v2/traceMany?traceIds=${TRACE}&traceIds=0000000000000011`);
+    expect(many.status).toBe(200);
+    const deps = await get(`/api/v2/dependencies?endTs=${now + 1000}&endTs=1&lookback=60000`);
+    expect(deps.status).toBe(200);
+  });
+
+  it('answers 400 for integers that do not fit', async () => {
+    await expect400('/api/v2/traces?endTs=99999999999999999999', /endTs should be an integer/);
+  });
+});
