@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 export interface DemoOptions {
@@ -27,7 +28,7 @@ Options:
   --rate <n>        traces per second (default: as fast as possible;
                     ${DEFAULT_CONTINUOUS_RATE}/s for the live traffic of --continuous)
   --continuous      after the first batch, keep sending live traffic until Ctrl-C
-  --seed <n>        random seed, for reproducible traffic (default 1)
+  --seed <n>        random seed, for reproducible traffic (default: a new one each run)
   -h, --help        show this help`;
 
 export class DemoUsageError extends Error {
@@ -45,7 +46,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         traces: { type: 'string', default: '500' },
         rate: { type: 'string' },
         continuous: { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1' },
+        seed: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -75,7 +76,9 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
       throw new DemoUsageError(`--rate: must be a positive number of traces per second: ${values.rate}`);
     }
   }
-  const seed = Number(values.seed);
+  // A fresh seed per run: the same seed twice re-sends the same trace and span ids with new timestamps,
+  // which merges two runs into nonsense traces.
+  const seed = values.seed === undefined ? randomInt(1, 2 ** 31) : Number(values.seed);
   if (!Number.isInteger(seed)) throw new DemoUsageError(`--seed: must be an integer: ${values.seed}`);
   return {
     url: url.href.replace(/\/+$/, ''),

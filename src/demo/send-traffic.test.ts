@@ -48,14 +48,18 @@ const options = (url: string, extra: Partial<DemoOptions> = {}): DemoOptions => 
 
 describe('parseDemoArgs', () => {
   it('has the documented defaults', () => {
-    expect(parseDemoArgs([])).toEqual({
+    const defaults = parseDemoArgs([]);
+    expect(defaults).toEqual({
       url: 'http://localhost:9411',
       traces: 500,
       rate: undefined,
       continuous: false,
-      seed: 1,
+      seed: expect.any(Number),
       help: false,
     });
+    // Each run gets its own seed, so running the demo twice never re-sends the same ids.
+    const seeds = new Set(Array.from({ length: 5 }, () => parseDemoArgs([]).seed));
+    expect(seeds.size).toBeGreaterThan(1);
   });
 
   it('reads every flag', () => {
