@@ -149,23 +149,43 @@ export class MemoryStorage implements StorageComponent {
   }
 
   private accept(spans: readonly Span[]): void {
-    for (const span of spans) this.acceptOne(span);
+    // A batch carries a trace's spans together: consecutive spans of one trace find their record
+    // without a hash lookup of the 32-character id in a map of every stored trace.
+    let lastTraceId: string | undefined;
+    let record: TraceRecord | undefined;
+    for (const span of spans) {
+      if (record === undefined || span.traceId !== lastTraceId) {
+        lastTraceId = span.traceId;
+        record = this.recordOf(span.traceId);
+      }
+      this.acceptOne(span, record);
+    }
     while (this.storedSpans > this.maxSpans) this.evictOldestTrace();
   }
 
-  private acceptOne(span: Span): void {
-    const key = this.keyOf(span.traceId);
+  private recordOf(traceId: string): TraceRecord {
+    const key = this.keyOf(traceId);
     let record = this.traceMap.get(key);
     if (record === undefined) {
       record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0, mark: 0, links: undefined };
       this.traceMap.set(key, record);
       this.timeIndex.add(record);
-    } else if (record.spans.some((stored) => sameSpan(stored, span))) {
-      return; // zipkin: the same span reported twice is stored once
     }
-    const first = record.spans[0];
+    return record;
+  }
+
+  private acceptOne(span: Span, record: TraceRecord): void {
+    const spans = record.spans;
+    // zipkin: the same span reported twice is stored once. Ids differ for all but re-sent and shared
+    // spans, so the full comparison only runs for those.
+    const id = span.id;
+    for (let i = 0; i < spans.length; i++) {
+      const stored = spans[i]!;
+      if (stored.id === id && sameSpan(stored, span)) return;
+    }
+    const first = spans[0];
     const stored = this.interner.intern(span, first === undefined ? span.traceId : first.traceId);
-    record.spans.push(stored);
+    spans.push(stored);
     record.links = undefined;
     this.storedSpans++;
     if (stored.timestamp !== undefined) {
