@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { ConfigError, helpText, parseConfig, readRawConfig } from './config.js';
+import { ListenError } from './listen-error.js';
 import { startSkein } from './skein-server.js';
 
 /** CLI entry: `npm start -- --help`, flags or environment variables, graceful stop on SIGTERM/SIGINT. */
@@ -25,8 +26,12 @@ async function main(): Promise<void> {
   try {
     server = await startSkein(config, logger);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    logger.fatal({ err }, err.code === 'EADDRINUSE' ? `port in use: ${err.message}` : 'failed to start');
+    // Problems the operator fixes with a setting get one readable line, like configuration errors.
+    if (e instanceof ListenError || e instanceof ConfigError) {
+      process.stderr.write(`skein: ${e.message}\n`);
+      process.exit(1);
+    }
+    logger.fatal({ err: e }, 'failed to start');
     process.exit(1);
   }
   const stop = (signal: string) => {

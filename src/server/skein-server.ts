@@ -16,6 +16,7 @@ import { registerUi } from '../query/ui-static.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
+import { ListenError } from './listen-error.js';
 import { createSharedPortServer } from './shared-port.js';
 import { openStorage } from './storage-factory.js';
 import { http2StreamHandler, registerTransportRoutes, startTransportListeners, type Listener } from './transports.js';
@@ -70,8 +71,14 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     h2.on('stream', onStream);
   }
   const front = createSharedPortServer(app.server as HttpServer, h2);
-  front.listen(config.queryPort);
-  await once(front, 'listening');
+  try {
+    front.listen(config.queryPort);
+    await once(front, 'listening');
+  } catch (e) {
+    await app.close();
+    await storage.close();
+    throw new ListenError('the Zipkin API', 'QUERY_PORT', config.queryPort, e);
+  }
   const port = (front.address() as AddressInfo).port;
 
   let others: Listener[];

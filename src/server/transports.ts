@@ -20,6 +20,8 @@ import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
 import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
+import { ListenError } from './listen-error.js';
+import type { SettingKey } from './settings.js';
 
 /**
  * The non-Zipkin-HTTP transports (OTLP, Jaeger, Zipkin gRPC) and how the composition root starts them.
@@ -47,6 +49,17 @@ export function registerTransportRoutes(app: FastifyInstance, ctx: TransportCont
   void app.register(jaegerHttpPlugin, opts);
 }
 
+/** Which setting chooses each listener's port, for error messages. */
+const SETTING_OF = {
+  'otlp-http': 'OTLP_HTTP_PORT',
+  'otlp-grpc': 'OTLP_GRPC_PORT',
+  'jaeger-udp-compact': 'JAEGER_AGENT_COMPACT_PORT',
+  'jaeger-udp-binary': 'JAEGER_AGENT_BINARY_PORT',
+  'jaeger-http': 'JAEGER_HTTP_PORT',
+  'jaeger-grpc': 'JAEGER_GRPC_PORT',
+  'jaeger-sampling': 'JAEGER_SAMPLING_PORT',
+} as const satisfies Record<string, SettingKey>;
+
 /** Starts every enabled listener on its own port. On failure, the ones already started are closed again. */
 export async function startTransportListeners(ctx: TransportContext): Promise<Listener[]> {
   const { config, collector, logger } = ctx;
@@ -55,7 +68,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
   const host = await anyAddress();
   const started: Listener[] = [];
   const start = async (
-    name: string,
+    name: keyof typeof SETTING_OF,
     port: number | null,
     listen: (port: number) => Promise<Omit<Listener, 'name'>>,
   ) => {
@@ -63,7 +76,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     try {
       started.push({ name, ...(await listen(port)) });
     } catch (e) {
-      throw new Error(`${name} could not listen on port ${port}: ${(e as Error).message}`, { cause: e });
+      throw new ListenError(name, SETTING_OF[name], port, e);
     }
   };
   const http = (register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
