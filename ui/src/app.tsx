@@ -118,7 +118,7 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
 /** Jumps straight to /zipkin/traces/{id}; ids are validated so the box never builds an odd URL. */
 function TraceIdJump() {
   const [value, setValue] = useState('');
-  const [invalid, setInvalid] = useState(false);
+  const [problem, setProblem] = useState('');
   return (
     <form
       className="trace-jump"
@@ -126,11 +126,12 @@ function TraceIdJump() {
       onSubmit={(e) => {
         e.preventDefault();
         const id = value.trim().toLowerCase();
-        if (!/^[0-9a-f]{1,32}$/.test(id)) {
-          setInvalid(true);
+        const why = traceIdProblem(id);
+        if (why) {
+          setProblem(why);
           return;
         }
-        setInvalid(false);
+        setProblem('');
         setValue('');
         navigate(traceHref(id));
       }}
@@ -139,16 +140,32 @@ function TraceIdJump() {
         aria-label="Go to trace id"
         placeholder="Trace ID…"
         value={value}
-        aria-invalid={invalid || undefined}
-        title={invalid ? 'A trace id is 1 to 32 hex characters' : 'Jump to a trace by id (Enter)'}
+        aria-invalid={problem !== '' || undefined}
+        aria-describedby={problem ? 'trace-jump-error' : undefined}
+        title="Jump to a trace by id (Enter)"
         onChange={(e) => {
           setValue(e.target.value);
-          setInvalid(false);
+          setProblem('');
         }}
+        onBlur={() => setProblem('')}
         data-testid="trace-jump"
       />
+      {problem ? (
+        <span className="trace-jump-error" id="trace-jump-error" role="alert" data-testid="trace-jump-error">
+          {problem}
+        </span>
+      ) : null}
     </form>
   );
+}
+
+/** Why a typed trace id cannot be one (zipkin: 16 or 32 hex characters, shorter ids are zero-padded). */
+function traceIdProblem(id: string): string {
+  if (id === '') return 'Type a trace id: 16 or 32 hex characters.';
+  const bad = /[^0-9a-f]/.exec(id);
+  if (bad) return `"${bad[0]}" is not a hex digit: a trace id uses only 0-9 and a-f.`;
+  if (id.length > 32) return `Too long: ${id.length} characters, a trace id has at most 32.`;
+  return '';
 }
 
 function safeHttpUrl(u: string | undefined): string | undefined {

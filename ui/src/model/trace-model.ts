@@ -127,18 +127,34 @@ export function buildTraceModel(spans: readonly Span[]): TraceModel {
 export interface TraceTiming {
   start: Float64Array;
   end: Float64Array;
+  /** 1 when the row has a start time (its own or its parent's); 0 rows have no bar to draw. */
+  timed: Uint8Array;
   traceStart: number;
   traceEnd: number;
+  /** False when no span or annotation has a timestamp: start and duration are unknown, not 1970 and 0. */
+  known: boolean;
+  /**
+   * zipkin-lens getMaxDuration: earliest span start to latest span end (timestamp + duration) over all
+   * spans, not the root's own duration; undefined when no span has a timestamp.
+   */
+  duration: number | undefined;
 }
 
 export function computeTiming(model: TraceModel, corrected: boolean): TraceTiming {
   const n = model.rows.length;
   const start = new Float64Array(n);
   const end = new Float64Array(n);
+  const timed = new Uint8Array(n);
   let traceStart = Infinity;
   let traceEnd = -Infinity;
+  let spanMin = Infinity;
+  let spanMax = -Infinity;
   for (const r of model.rows) {
     const s = corrected ? r.corrected : r.span;
+    if (s.timestamp !== undefined) {
+      spanMin = Math.min(spanMin, s.timestamp);
+      spanMax = Math.max(spanMax, s.timestamp + (s.duration ?? 0));
+    }
     const ts = s.timestamp ?? (r.parent >= 0 ? start[r.parent]! : NaN);
     start[r.index] = ts;
     end[r.index] = ts + (s.duration ?? 0);
@@ -151,16 +167,19 @@ export function computeTiming(model: TraceModel, corrected: boolean): TraceTimin
       traceEnd = Math.max(traceEnd, an.timestamp);
     }
   }
-  if (!Number.isFinite(traceStart)) {
+  const known = Number.isFinite(traceStart);
+  if (!known) {
     traceStart = 0;
     traceEnd = 0;
   }
   // Spans with no timestamp anywhere up the tree are drawn at the trace start with no width.
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(start[i]!)) {
+    if (Number.isFinite(start[i]!)) timed[i] = 1;
+    else {
       start[i] = traceStart;
       end[i] = traceStart;
     }
   }
-  return { start, end, traceStart, traceEnd: Math.max(traceEnd, traceStart) };
+  const duration = Number.isFinite(spanMin) ? spanMax - spanMin : undefined;
+  return { start, end, timed, traceStart, traceEnd: Math.max(traceEnd, traceStart), known, duration };
 }

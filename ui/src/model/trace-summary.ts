@@ -6,8 +6,9 @@ export interface TraceSummary {
   traceId: string;
   rootService: string;
   rootName: string;
-  /** Epoch μs of the earliest span. */
-  timestamp: number;
+  /** Epoch μs of the earliest span; undefined when no span has a timestamp. */
+  timestamp: number | undefined;
+  /** zipkin-lens getMaxDuration: the interval the spans cover; 0 when no span has a timestamp. */
   duration: number;
   spanCount: number;
   services: Array<{ name: string; count: number; errors: number }>;
@@ -19,14 +20,12 @@ export function summarizeTrace(spans: readonly Span[]): TraceSummary | undefined
   const model = buildTraceModel(spans);
   const timing = computeTiming(model, true);
   const first = model.rows[model.roots[0] ?? 0];
-  // zipkin-lens: the trace duration is the root span's when present, otherwise the covered interval.
-  const rootDuration = model.roots.length === 1 ? first?.span.duration : undefined;
   return {
     traceId: model.traceId,
     rootService: first?.serviceName ?? '',
     rootName: first?.span.name ?? '',
-    timestamp: timing.traceStart,
-    duration: rootDuration ?? timing.traceEnd - timing.traceStart,
+    timestamp: timing.known ? timing.traceStart : undefined,
+    duration: timing.duration ?? 0,
     spanCount: model.rows.length,
     services: model.services,
     errorCount: model.errorCount,

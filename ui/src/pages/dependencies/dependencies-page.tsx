@@ -6,20 +6,21 @@ import { fromLocalInput, toLocalInput } from '../../format';
 import { serviceColor } from '../../model/service-color';
 import { navigate, paths } from '../../router';
 import { useAsync } from '../../use-async';
-import { LOOKBACK_PRESETS } from '../search/search-criteria';
+import { LOOKBACK_PRESETS, lookbackLabel } from '../search/search-criteria';
+import { dependencyWindow } from './dependency-window';
 import { layoutGraph, type GraphEdge } from './graph-layout';
 
 type Rate = 'ok' | 'low' | 'high';
 
-/** /zipkin/dependency?endTs=(ms)&lookback=(preset or ms): the service graph for a time window. */
+/**
+ * /zipkin/dependency?endTs=(ms)&lookback=(preset or ms): the service graph for a time window. Lens links
+ * (?startTime=&endTime=, both epoch ms) open the same window.
+ */
 export function DependenciesPage() {
   const config = useConfig();
-  const params = new URLSearchParams(window.location.search);
-  const [endInput, setEndInput] = useState(() => {
-    const e = Number(params.get('endTs'));
-    return e > 0 ? toLocalInput(e) : '';
-  });
-  const [lookback, setLookback] = useState(() => params.get('lookback') ?? '1d');
+  const [initial] = useState(() => dependencyWindow(window.location.search));
+  const [endInput, setEndInput] = useState(() => (initial.endTs !== undefined ? toLocalInput(initial.endTs) : ''));
+  const [lookback, setLookback] = useState(initial.lookback);
   const [nonce, setNonce] = useState(0);
   const [selected, setSelected] = useState<string | undefined>();
   const [filter, setFilter] = useState('');
@@ -68,7 +69,7 @@ export function DependenciesPage() {
                 {p.short}
               </option>
             ))}
-            {!LOOKBACK_PRESETS.some((p) => p.value === lookback) ? <option value={String(lookbackMs)}>{lookbackMs} ms</option> : null}
+            {!LOOKBACK_PRESETS.some((p) => p.value === lookback) ? <option value={String(lookbackMs)}>{lookbackLabel(lookbackMs).replace(/^Last /, '')}</option> : null}
           </select>
         </div>
         <div className="field">

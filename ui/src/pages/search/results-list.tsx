@@ -16,8 +16,8 @@ export const SORTS: ReadonlyArray<{ key: SortKey; label: string }> = [
 ];
 
 const COMPARE: Record<SortKey, (a: TraceSummary, b: TraceSummary) => number> = {
-  newest: (a, b) => b.timestamp - a.timestamp,
-  oldest: (a, b) => a.timestamp - b.timestamp,
+  newest: (a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0),
+  oldest: (a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0),
   longest: (a, b) => b.duration - a.duration,
   shortest: (a, b) => a.duration - b.duration,
   'most-spans': (a, b) => b.spanCount - a.spanCount,
@@ -73,9 +73,13 @@ export function ResultsList({
                   <div className="result-meta">
                     <span className="mono">{t.traceId}</span>
                     <span>{t.spanCount} spans</span>
-                    <span title={formatTimestamp(t.timestamp)}>
-                      {formatTimestamp(t.timestamp)} · {formatAgo(t.timestamp, now)}
-                    </span>
+                    {t.timestamp !== undefined ? (
+                      <span title={formatTimestamp(t.timestamp)}>
+                        {formatTimestamp(t.timestamp)} · {formatAgo(t.timestamp, now)}
+                      </span>
+                    ) : (
+                      <span>start unknown (no timestamps)</span>
+                    )}
                   </div>
                   <div className="result-services">
                     {t.services.slice(0, 8).map((s) => (
@@ -89,7 +93,7 @@ export function ResultsList({
                   </div>
                 </div>
                 <div className="result-duration">
-                  <span className="duration-value">{formatDuration(t.duration)}</span>
+                  <span className="duration-value" data-testid="result-duration">{t.timestamp !== undefined ? formatDuration(t.duration) : 'unknown'}</span>
                   <span className="duration-track">
                     <span className={t.errorCount > 0 ? 'duration-fill error' : 'duration-fill'} style={{ width: `${Math.max(2, (t.duration / maxDuration) * 100)}%` }} />
                   </span>

@@ -8,7 +8,9 @@ const H = 190;
 const PAD = { l: 64, r: 16, t: 12, b: 28 };
 
 /** Duration against start time, one dot per trace (size = span count, red = has errors). */
-export function ScatterPlot({ traces }: { traces: TraceSummary[] }) {
+export function ScatterPlot({ traces: all }: { traces: TraceSummary[] }) {
+  // A trace with no timestamps has no place on a time axis.
+  const traces = useMemo(() => all.filter((t): t is TraceSummary & { timestamp: number } => t.timestamp !== undefined), [all]);
   const ref = useRef<HTMLDivElement>(null);
   const { width } = useElementSize(ref);
   const [hover, setHover] = useState<TraceSummary | undefined>();

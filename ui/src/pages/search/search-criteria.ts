@@ -3,7 +3,9 @@ import type { TraceQuery } from '../../api/client';
 /**
  * The search state, kept in the URL with Lens's parameter names so Lens links and bookmarks work:
  * ?serviceName=&remoteServiceName=&spanName=&annotationQuery=&minDuration=&maxDuration=(μs)
- * &lookback=(15m..7d | milliseconds | custom)&endTs=(ms)&startTs=(ms, custom only)&limit=
+ * &lookback=(1m..7d | range | millis)&endTs=(ms)&startTs=(ms, range only)&millis=(ms, millis only)&limit=
+ * zipkin-lens lookback.ts: a fixed value ends at endTs (or now); `range` spans startTs..endTs; `millis`
+ * is a custom length ending at endTs. Older links with lookback=(milliseconds) or lookback=custom still work.
  */
 export interface Criteria {
   serviceName: string;
@@ -15,13 +17,18 @@ export interface Criteria {
   lookback: string;
   endTs: string;
   startTs: string;
+  millis: string;
   limit: string;
 }
 
 export const LOOKBACK_PRESETS: ReadonlyArray<{ value: string; label: string; short: string; ms: number }> = [
+  { value: '1m', label: 'Last minute', short: '1 minute', ms: 60_000 },
+  { value: '5m', label: 'Last 5 minutes', short: '5 minutes', ms: 5 * 60_000 },
   { value: '15m', label: 'Last 15 minutes', short: '15 minutes', ms: 15 * 60_000 },
+  { value: '30m', label: 'Last 30 minutes', short: '30 minutes', ms: 30 * 60_000 },
   { value: '1h', label: 'Last hour', short: '1 hour', ms: 3_600_000 },
   { value: '2h', label: 'Last 2 hours', short: '2 hours', ms: 7_200_000 },
+  { value: '3h', label: 'Last 3 hours', short: '3 hours', ms: 10_800_000 },
   { value: '6h', label: 'Last 6 hours', short: '6 hours', ms: 21_600_000 },
   { value: '12h', label: 'Last 12 hours', short: '12 hours', ms: 43_200_000 },
   { value: '1d', label: 'Last day', short: '1 day', ms: 86_400_000 },
@@ -39,6 +46,7 @@ const KEYS: ReadonlyArray<keyof Criteria> = [
   'lookback',
   'endTs',
   'startTs',
+  'millis',
   'limit',
 ];
 
@@ -53,6 +61,7 @@ export function emptyCriteria(): Criteria {
     lookback: '',
     endTs: '',
     startTs: '',
+    millis: '',
     limit: '',
   };
 }
@@ -63,6 +72,15 @@ export function parseCriteria(search: string): Criteria {
   for (const k of KEYS) c[k] = p.get(k) ?? '';
   // Lens writes spanName=all for "any"; zipkin ignores it too.
   if (c.spanName === 'all') c.spanName = '';
+  // Older Skein links: "custom" is Lens's "range"; a bare number of ms is Lens's "millis" (or a preset).
+  if (c.lookback === 'custom') c.lookback = 'range';
+  else if (/^\d+$/.test(c.lookback)) {
+    const ms = Number(c.lookback);
+    const preset = LOOKBACK_PRESETS.find((x) => x.ms === ms);
+    c.lookback = preset ? preset.value : 'millis';
+    if (!preset) c.millis = String(ms);
+  }
+  if (c.lookback !== 'millis') c.millis = '';
   return c;
 }
 
@@ -83,12 +101,12 @@ export function lookbackMs(c: Criteria, nowMs: number, defaultLookback: number):
   if (c.lookback === '') return defaultLookback;
   const preset = LOOKBACK_PRESETS.find((p) => p.value === c.lookback);
   if (preset) return preset.ms;
-  if (c.lookback === 'custom') {
+  if (c.lookback === 'range' || c.lookback === 'custom') {
     const end = c.endTs ? Number(c.endTs) : nowMs;
     const start = Number(c.startTs);
     return Number.isFinite(start) && start > 0 && end > start ? end - start : undefined;
   }
-  const ms = Number(c.lookback);
+  const ms = Number(c.lookback === 'millis' ? c.millis : c.lookback);
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
@@ -115,7 +133,7 @@ export function toTraceQuery(
   const endTs = c.endTs ? Number(c.endTs) : nowMs;
   if (!Number.isFinite(endTs) || endTs <= 0) return { error: 'endTs must be a time in epoch milliseconds.' };
   const lookback = lookbackMs(c, endTs, defaults.defaultLookback);
-  if (lookback === undefined) return { error: `Unknown lookback "${c.lookback}": use 15m, 1h, 2h, 6h, 12h, 1d, 2d, 7d or milliseconds.` };
+  if (lookback === undefined) return { error: `Unknown lookback "${c.lookback}": use ${LOOKBACK_PRESETS.map((p) => p.value).join(', ')}, range (with startTs) or millis (with millis=).` };
   const limit = c.limit ? Number(c.limit) : defaults.queryLimit;
   if (!Number.isInteger(limit) || limit <= 0) return { error: 'Limit must be a positive whole number.' };
   const q: TraceQuery = { endTs, lookback, limit };
@@ -136,4 +154,18 @@ export function toTraceQuery(
     q.maxDuration = v;
   }
   return { query: q };
+}
+
+/** The time-range dropdown's text for a lookback that is not a preset ("Last 90 seconds"). */
+export function lookbackLabel(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `Last ${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `Last ${ms.toLocaleString('en-US')} ms`;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import { fromLocalInput, toLocalInput } from '../../format';
-import { LOOKBACK_PRESETS, parseDuration, type Criteria } from './search-criteria';
+import { LOOKBACK_PRESETS, lookbackLabel, parseDuration, type Criteria } from './search-criteria';
 import { TagQueryInput } from './tag-query-input';
 
 /** The criteria form; owns a draft of the URL state and hands a complete Criteria back on submit. */
@@ -40,8 +40,9 @@ export function SearchForm({
 
   const set = <K extends keyof Criteria>(k: K, v: Criteria[K]): void => setDraft((d) => ({ ...d, [k]: v }));
   const lookbackValue = draft.lookback || presetFor(defaultLookback);
-  const isCustom = lookbackValue === 'custom';
+  const isCustom = lookbackValue === 'range';
   const knownLookback = isCustom || LOOKBACK_PRESETS.some((p) => p.value === lookbackValue);
+  const otherMs = lookbackValue === 'millis' ? Number(draft.millis) : Number(lookbackValue);
   const now = Date.now();
 
   const submit = (): void => {
@@ -59,7 +60,7 @@ export function SearchForm({
       // Lens puts microseconds in the URL.
       c[k] = String(us);
     }
-    if (c.lookback === 'custom') {
+    if (c.lookback === 'range') {
       if (!c.startTs) c.startTs = String(now - defaultLookback);
       if (!c.endTs) c.endTs = String(now);
       if (Number(c.startTs) >= Number(c.endTs)) {
@@ -160,9 +161,9 @@ export function SearchForm({
             onChange={(e) => {
               const v = e.target.value;
               setDraft((d) =>
-                v === 'custom'
-                  ? { ...d, lookback: v, startTs: d.startTs || String(now - defaultLookback), endTs: d.endTs || String(now) }
-                  : { ...d, lookback: v, startTs: '', endTs: '' },
+                v === 'range'
+                  ? { ...d, lookback: v, startTs: d.startTs || String(now - defaultLookback), endTs: d.endTs || String(now), millis: '' }
+                  : { ...d, lookback: v, startTs: '', endTs: '', millis: v === 'millis' ? d.millis : '' },
               );
             }}
           >
@@ -171,8 +172,10 @@ export function SearchForm({
                 {p.label}
               </option>
             ))}
-            {!knownLookback ? <option value={lookbackValue}>Last {lookbackValue} ms</option> : null}
-            <option value="custom">Custom range…</option>
+            {!knownLookback ? (
+              <option value={lookbackValue}>{otherMs > 0 ? lookbackLabel(otherMs) : `Lookback ${lookbackValue}`}</option>
+            ) : null}
+            <option value="range">Custom range…</option>
           </select>
         </Field>
         <Field label="Limit" htmlFor="limit">
@@ -246,6 +249,7 @@ function blank(): Partial<Criteria> {
     lookback: '',
     endTs: '',
     startTs: '',
+    millis: '',
     limit: '',
   };
 }

@@ -82,10 +82,15 @@ export function TagQueryInput({ value, onChange }: { value: string; onChange: (v
           } else if (e.key === 'ArrowUp') {
             e.preventDefault();
             setActive((a) => (a - 1 + suggestions.length) % suggestions.length);
-          } else if (e.key === 'Tab' || (e.key === 'Enter' && suggestions[active])) {
+          } else if (
+            suggestions[active] &&
+            (e.key === 'Enter' || (e.key === 'ArrowRight' && e.currentTarget.selectionStart === value.length))
+          ) {
+            // WAI-ARIA combobox: Enter (or → at the end of the text) takes the suggestion; Tab is left alone
+            // so keyboard users can always move on to the next field.
             e.preventDefault();
             choose(suggestions[active]!.insert);
-          } else if (e.key === 'Escape') {
+          } else if (e.key === 'Escape' || e.key === 'Tab') {
             setOpen(false);
           }
         }}

@@ -42,6 +42,7 @@ export function MiniMap({
     const lineH = Math.max(1, Math.min(6, (HEIGHT - 8) / n));
     const step = n > 1 ? (HEIGHT - 8 - lineH) / (n - 1) : 0;
     for (const r of model.rows) {
+      if (!timing.timed[r.index]) continue;
       const x = ((timing.start[r.index]! - timing.traceStart) / total) * width;
       const w = Math.max(1, ((timing.end[r.index]! - timing.start[r.index]!) / total) * width);
       ctx.fillStyle = r.error ? '#e5484d' : serviceColor(r.serviceName);

@@ -64,7 +64,7 @@ export function Timeline(p: TimelineProps) {
   const last = Math.min(p.visible.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const [v0, v1] = p.view;
   const range = Math.max(1, v1 - v0);
-  const ticks = timeTicks(range, 6);
+  const ticks = p.timing.known ? timeTicks(range, 6) : [];
   const origin = p.timing.traceStart;
 
   const items = [];
@@ -76,6 +76,7 @@ export function Timeline(p: TimelineProps) {
         row={p.model.rows[i]!}
         pos={pos}
         corrected={p.corrected}
+        timed={p.timing.timed[i] === 1}
         start={p.timing.start[i]! - origin}
         end={p.timing.end[i]! - origin}
         origin={origin}
@@ -120,6 +121,7 @@ export function Timeline(p: TimelineProps) {
           />
         </div>
         <div className="ruler-ticks">
+          {!p.timing.known ? <span className="ruler-none">no timestamps</span> : null}
           {ticks.map((t) => (
             <span key={t} className="ruler-tick" style={{ left: `${(t / range) * 100}%` }}>
               {formatDuration(v0 + t)}
@@ -155,6 +157,7 @@ interface RowProps {
   row: TraceRow;
   pos: number;
   corrected: boolean;
+  timed: boolean;
   start: number;
   end: number;
   origin: number;
@@ -235,6 +238,12 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
         ) : null}
       </div>
       <div className="span-bar-cell">
+        {!p.timed ? (
+          <span className="bar-label untimed" style={{ left: '0.6%' }}>
+            no timestamp{span.duration !== undefined ? ` · ${formatDuration(span.duration)}` : ''}
+          </span>
+        ) : (
+          <>
         <div
           className={row.error ? 'span-bar error' : 'span-bar'}
           style={{ left: `${left}%`, width: `${width}%`, background: row.error ? undefined : color }}
@@ -260,6 +269,8 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
         >
           {formatDuration(span.duration ?? 0)}
         </span>
+          </>
+        )}
       </div>
     </div>
   );

@@ -144,8 +144,8 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           </h1>
           <div className="trace-stats">
             <Stat label="Trace ID" value={model.traceId} mono />
-            <Stat label="Started" value={formatTimestamp(timing.traceStart)} />
-            <Stat label="Duration" value={formatDuration(root?.span.duration ?? total)} />
+            <Stat label="Started" value={timing.known ? formatTimestamp(timing.traceStart) : 'unknown'} testId="trace-started" />
+            <Stat label="Duration" value={timing.duration !== undefined ? formatDuration(timing.duration) : 'unknown'} testId="trace-duration" />
             <Stat label="Services" value={String(model.services.length)} />
             <Stat label="Depth" value={String(depth)} />
             <Stat label="Spans" value={String(model.rows.length)} testId="span-count" />
@@ -259,7 +259,13 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
         </div>
       </div>
 
-      <MiniMap model={model} timing={timing} view={view} onView={setView} />
+      {timing.known ? (
+        <MiniMap model={model} timing={timing} view={view} onView={setView} />
+      ) : (
+        <p className="card no-timing-note" data-testid="no-timing">
+          No span in this trace has a timestamp, so its start, duration and time axis are unknown. The span tree is shown without bars.
+        </p>
+      )}
 
       <div className="trace-body" ref={bodyRef}>
         <Timeline
