@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -24,6 +25,9 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
   });
+  // zipkin: server.compression for JSON, JS and CSS over 2 KiB. Trace lists are large and compress ~10x.
+  // Request bodies are inflated by read-body.ts, which enforces the size limit while inflating.
+  await app.register(compress, { threshold: 2048, encodings: ['gzip', 'deflate'], globalDecompression: false });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
     if (isDecodeError(err)) return text(400, err.message);
