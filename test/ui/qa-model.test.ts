@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../ui/src/model/span-types.js';
+import { parseTraceFile } from '../../ui/src/model/parse-trace-file.js';
 import { buildTraceModel, computeTiming } from '../../ui/src/model/trace-model.js';
 import { summarizeTrace } from '../../ui/src/model/trace-summary.js';
 import { dependencyWindow } from '../../ui/src/pages/dependencies/dependency-window.js';
@@ -179,5 +180,145 @@ describe('dependency graph routing', () => {
     expect(crossings(g)).toEqual([]);
     // Everything is drawn inside the reported size.
     for (const e of g.edges) for (const [x, y] of samplePath(e.path)) expect(x >= 0 && x <= g.width && y >= -40 && y <= g.height).toBe(true);
+  });
+});
+
+describe('trace viewer: OTLP/JSON and Jaeger exports use the server mapping', () => {
+  const TRACE = '5b8efff798038103d269b633813fc60c';
+  const otlp = {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'Checkout' } }, { key: 'host.name', value: { stringValue: 'h1' } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'io.opentelemetry.http', version: '1.2.0' },
+            spans: [
+              {
+                traceId: TRACE,
+                spanId: 'eee19b7ec3c1b174',
+                name: 'GET /cart',
+                kind: 2,
+                startTimeUnixNano: '1700000000000000000',
+                endTimeUnixNano: '1700000000150000000',
+                attributes: [{ key: 'http.status_code', value: { intValue: '500' } }, { key: 'retry', value: { boolValue: true } }],
+                status: { code: 2, message: 'boom' },
+                events: [
+                  { timeUnixNano: '1700000000010000000', name: 'cache miss' },
+                  { timeUnixNano: '1700000000020000000', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'IOError' } }] },
+                ],
+              },
+              {
+                traceId: TRACE,
+                spanId: 'eee19b7ec3c1b175',
+                parentSpanId: 'eee19b7ec3c1b174',
+                name: 'SELECT cart',
+                kind: 'SPAN_KIND_CLIENT',
+                startTimeUnixNano: '1700000000020000000',
+                endTimeUnixNano: '1700000000020000400',
+                attributes: [
+                  { key: 'db.name', value: { stringValue: 'carts' } },
+                  { key: 'net.peer.ip', value: { stringValue: '10.0.0.7' } },
+                  { key: 'server.port', value: { intValue: 5432 } },
+                  { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '2' }] } } },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('converts OTLP/JSON exactly as the server does', async () => {
+    const { decodeOtlpJson } = await import('../../src/codec/otlp/otlp-json-codec.js');
+    const { otlpToSpans } = await import('../../src/codec/otlp/otlp-span-mapper.js');
+    const text = JSON.stringify(otlp);
+    const server = otlpToSpans(decodeOtlpJson(new TextEncoder().encode(text))).spans.map(({ links: _l, ...s }) => s);
+    const ui = [...parseTraceFile(text).values()].flat();
+    expect(server).toHaveLength(2);
+    expect(ui).toEqual(server);
+    // Spot checks that the comparison is about something.
+    expect(ui[0]!.tags).toMatchObject({ error: 'boom', 'otel.status_code': 'ERROR', 'http.status_code': '500', 'host.name': 'h1' });
+    expect(ui[1]!.duration).toBe(1);
+    expect(ui[1]!.remoteEndpoint).toEqual({ serviceName: 'carts', ipv4: '10.0.0.7', port: 5432 });
+  });
+
+  it('converts a Jaeger UI export as the server maps a Jaeger batch', async () => {
+    const { jaegerBatchToSpans } = await import('../../src/codec/jaeger/jaeger-span-mapper.js');
+    const exported = {
+      data: [
+        {
+          traceID: 'd269b633813fc60c',
+          spans: [
+            {
+              traceID: 'd269b633813fc60c',
+              spanID: '1a2b3c4d5e6f7081',
+              operationName: 'HTTP GET',
+              references: [],
+              startTime: 1_700_000_000_000_000,
+              duration: 20_000,
+              flags: 3,
+              tags: [
+                { key: 'span.kind', type: 'string', value: 'server' },
+                { key: 'http.status_code', type: 'int64', value: 200 },
+                { key: 'error', type: 'bool', value: false },
+              ],
+              logs: [{ timestamp: 1_700_000_000_001_000, fields: [{ key: 'event', type: 'string', value: 'accepted' }] }],
+              processID: 'p1',
+            },
+            {
+              traceID: 'd269b633813fc60c',
+              spanID: '2a2b3c4d5e6f7081',
+              operationName: 'query',
+              references: [{ refType: 'CHILD_OF', traceID: 'd269b633813fc60c', spanID: '1a2b3c4d5e6f7081' }],
+              startTime: 1_700_000_000_002_000,
+              duration: 5_000,
+              flags: 1,
+              tags: [
+                { key: 'span.kind', type: 'string', value: 'client' },
+                { key: 'peer.service', type: 'string', value: 'redis' },
+                { key: 'peer.port', type: 'int64', value: 6379 },
+              ],
+              logs: [{ timestamp: 1_700_000_000_003_000, fields: [{ key: 'level', type: 'string', value: 'info' }, { key: 'n', type: 'int64', value: 3 }] }],
+              processID: 'p1',
+            },
+          ],
+          processes: { p1: { serviceName: 'Frontend', tags: [{ key: 'ip', type: 'string', value: '10.1.2.3' }, { key: 'jaeger.version', type: 'string', value: 'Go-2.30' }] } },
+        },
+      ],
+    };
+    const ui = [...parseTraceFile(JSON.stringify(exported)).values()].flat();
+    const tag = (key: string, value: string) => ({ key, value });
+    const server = jaegerBatchToSpans({
+      process: { serviceName: 'Frontend', tags: [tag('ip', '10.1.2.3'), tag('jaeger.version', 'Go-2.30')] },
+      spans: [
+        {
+          traceId: '0000000000000000d269b633813fc60c',
+          spanId: '1a2b3c4d5e6f7081',
+          operationName: 'HTTP GET',
+          references: [],
+          flags: 3,
+          startTime: 1_700_000_000_000_000,
+          duration: 20_000,
+          tags: [tag('span.kind', 'server'), tag('http.status_code', '200'), tag('error', 'false')],
+          logs: [{ timestamp: 1_700_000_000_001_000, fields: [tag('event', 'accepted')] }],
+        },
+        {
+          traceId: '0000000000000000d269b633813fc60c',
+          spanId: '2a2b3c4d5e6f7081',
+          operationName: 'query',
+          references: [{ type: 'CHILD_OF', traceId: '0000000000000000d269b633813fc60c', spanId: '1a2b3c4d5e6f7081' }],
+          flags: 1,
+          startTime: 1_700_000_000_002_000,
+          duration: 5_000,
+          tags: [tag('span.kind', 'client'), tag('peer.service', 'redis'), tag('peer.port', '6379')],
+          logs: [{ timestamp: 1_700_000_000_003_000, fields: [tag('level', 'info'), tag('n', '3')] }],
+        },
+      ],
+    }).map(({ links: _l, ...s }) => s);
+    expect(ui).toEqual(server);
+    expect(ui[1]!.parentId).toBe('1a2b3c4d5e6f7081');
+    expect(ui[1]!.annotations).toEqual([{ timestamp: 1_700_000_000_003_000, value: 'level=info n=3' }]);
+    expect(ui[0]!.debug).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
+import { isJaegerJson, jaegerToV2 } from './convert-jaeger';
+import { isOtlpJson, otlpToV2 } from './convert-otlp';
 import type { Annotation, Endpoint, Span, SpanKind } from './span-types';
 
 /**
- * Reads a trace file for the trace viewer: a Zipkin v2 span list, a Zipkin v1 span list, or a list of
- * such lists (what /api/v2/traces returns). The file is untrusted input, so every field is checked and
+ * Reads a trace file for the trace viewer: a Zipkin v2 span list, a Zipkin v1 span list, a list of
+ * such lists (what /api/v2/traces returns), OTLP/JSON (resourceSpans) or a Jaeger UI export ({data}); the
+ * last two are converted to v2 with the server's mapping rules. The file is untrusted input, so every field is checked and
  * coerced here; v1 spans are converted to v2 by zipkin's V1SpanConverter rules (core annotations decide
  * the kind and split a shared client+server span in two).
  * Returns the spans grouped by trace id; throws Error with a message a user can act on.
@@ -14,7 +17,11 @@ export function parseTraceFile(text: string): Map<string, Span[]> {
   } catch (e) {
     throw new Error(`This file is not JSON: ${(e as Error).message}`);
   }
-  if (!Array.isArray(json)) throw new Error('Expected a JSON array of spans (Zipkin v1 or v2), or an array of traces.');
+  if (isOtlpJson(json)) json = otlpToV2(json);
+  else if (isJaegerJson(json)) json = jaegerToV2(json);
+  if (!Array.isArray(json)) {
+    throw new Error('Expected a JSON array of spans (Zipkin v1 or v2), an array of traces, OTLP/JSON ({"resourceSpans": …}) or a Jaeger export ({"data": […]}).');
+  }
   const flat: unknown[] = json.every((x) => Array.isArray(x)) ? (json as unknown[][]).flat() : json;
   const spans: Span[] = [];
   for (const [i, raw] of flat.entries()) {

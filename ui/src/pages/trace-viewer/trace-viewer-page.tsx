@@ -61,7 +61,7 @@ export function TraceViewerPage() {
         </svg>
         <span className="dropzone-title">{spans ? `Viewing ${fileName}` : 'Open a trace file'}</span>
         <span className="muted">
-          {spans ? 'Choose or drop another file' : 'Drop a Zipkin v2 or v1 JSON file here, or click to choose one. It stays in your browser.'}
+          {spans ? 'Choose or drop another file' : 'Drop a Zipkin (v2 or v1), OTLP/JSON or Jaeger JSON file here, or click to choose one. It stays in your browser.'}
         </span>
       </label>
       {error ? <ErrorState title="Could not read this file" detail={error} /> : null}
