@@ -13,7 +13,11 @@ export const UI_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..',
  */
 export async function registerUi(app: FastifyInstance, uiDist = UI_DIST): Promise<void> {
   app.get('/', async (_req, reply) => reply.redirect('/zipkin/', 302));
-  app.get('/zipkin', async (_req, reply) => reply.redirect('/zipkin/', 302));
+  // Keep the query string: /zipkin?serviceName=x is a search link and must survive the redirect.
+  app.get('/zipkin', async (req, reply) => {
+    const q = req.url.indexOf('?');
+    return reply.redirect(`/zipkin/${q === -1 ? '' : req.url.slice(q)}`, 302);
+  });
   if (!existsSync(join(uiDist, 'index.html'))) {
     app.get('/zipkin/', async (_req, reply) =>
       reply.code(503).type('text/plain').send('The UI is not built: run `npm run build` (npm install does it).'),

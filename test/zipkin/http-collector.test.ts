@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/server.js';
 import type { RunningSkein } from '../../src/server/skein-server.js';
@@ -60,6 +60,7 @@ describe('POST /api/v2/spans', () => {
     ['a JSON v1 body', JSON.stringify([{ traceId: '0000000000000001', id: '0000000000000001', name: 'x', binaryAnnotations: [] }]), {}, /Expected a JSON_V2 encoded list, but received: JSON_V1/],
     ['a thrift body with a JSON content type', Buffer.from([12, 0, 0, 0, 1, 10, 0, 1]), {}, /Malformed|JSON/i],
     ['truncated proto3', Buffer.from([10, 40, 10, 8, 1, 2]), { 'content-type': 'application/x-protobuf' }, /proto3/],
+    ['a proto3 body sent as JSON', Buffer.from([10, 40, 10, 8, 1, 2]), {}, /PROTO3 body; send it with Content-Type: application\/x-protobuf/],
     ['bad gzip', Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }, /Cannot gunzip spans/],
   ];
   for (const [what, body, headers, message] of bad) {
@@ -84,6 +85,20 @@ describe('POST /api/v2/spans', () => {
     expect(res2.status).toBe(413);
     expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
     await expectStillServing(kept);
+  });
+
+  it('accepts zlib-wrapped and raw deflate bodies', async () => {
+    for (const [id, body] of [
+      ['00000000000000d1', deflateSync(JSON.stringify([span('00000000000000d1')]))],
+      ['00000000000000d2', deflateRawSync(JSON.stringify([span('00000000000000d2')]))],
+    ] as const) {
+      const res = await post('/api/v2/spans', body, { 'content-encoding': 'deflate' });
+      expect(res.status).toBe(202);
+      await expectStillServing(id);
+    }
+    const bad = await post('/api/v2/spans', Buffer.from([0x78, 0x9c, 1, 2, 3]), { 'content-encoding': 'deflate' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/Cannot inflate spans/);
   });
 
   it('answers 415 for an unknown content encoding', async () => {

@@ -108,6 +108,12 @@ describe('UI paths, config, CORS and operations', () => {
     }
   });
 
+  it('keeps the search of a /zipkin?... link through the redirect', async () => {
+    const res = await get('/zipkin?serviceName=frontend&lookback=1h');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/zipkin/?serviceName=frontend&lookback=1h');
+  });
+
   it('serves /zipkin/config.json with zipkin defaults', async () => {
     expect(await (await get('/zipkin/config.json')).json()).toEqual({
       environment: '',

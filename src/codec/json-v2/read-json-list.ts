@@ -9,6 +9,13 @@ export type JsonObject = Record<string, unknown>;
  * Throws DecodeError "Malformed reading List<Span> from json: ..." naming where parsing stopped.
  */
 export function parseJsonList(bytes: Uint8Array | string): unknown[] {
+  // zipkin detects proto3 by 0x0a followed by a non-zero length byte; 0x0a is also JSON whitespace, so
+  // check before skipping blanks, or the error would point at the length byte as garbage.
+  if (typeof bytes !== 'string' && bytes[0] === 0x0a && bytes.length > 1 && !isBlank(bytes[1]!) && bytes[1] !== 0x5b && bytes[1] !== 0) {
+    throw new DecodeError(
+      'Malformed reading List<Span> from json: this is a PROTO3 body; send it with Content-Type: application/x-protobuf',
+    );
+  }
   const text = typeof bytes === 'string' ? bytes : toText(bytes);
   let start = 0;
   // A UTF-8 byte order mark is legal at the start of a document but JSON.parse rejects it.

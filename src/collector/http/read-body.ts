@@ -1,4 +1,4 @@
-import { gunzip, gunzipSync, inflate, inflateSync, type ZlibOptions } from 'node:zlib';
+import { gunzip, gunzipSync, inflate, inflateRaw, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DecodeError } from '../../model/decode-error.js';
 
@@ -16,11 +16,24 @@ export class UnsupportedEncodingError extends Error {
 }
 
 type Inflater = {
+  /** For error messages: zipkin says "Cannot gunzip spans". */
+  verb: string;
   sync: (buf: Buffer, opts: ZlibOptions) => Buffer;
   async: (buf: Buffer, opts: ZlibOptions, cb: (err: Error | null, out: Buffer) => void) => void;
 };
-const GZIP: Inflater = { sync: gunzipSync, async: gunzip };
-const DEFLATE: Inflater = { sync: inflateSync, async: inflate };
+const GZIP: Inflater = { verb: 'gunzip', sync: gunzipSync, async: gunzip };
+const DEFLATE: Inflater = { verb: 'inflate', sync: inflateSync, async: inflate };
+const RAW_DEFLATE: Inflater = { verb: 'inflate', sync: inflateRawSync, async: inflateRaw };
+
+/**
+ * "Content-Encoding: deflate" means zlib-wrapped deflate (RFC 9110), but many clients send raw deflate.
+ * A zlib stream starts with a header whose method nibble is 8 and whose first two bytes are a multiple of 31.
+ */
+function deflateFlavour(body: Buffer): Inflater {
+  const [b0, b1] = [body[0], body[1]];
+  const zlibHeader = b0 !== undefined && b1 !== undefined && (b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0;
+  return zlibHeader ? DEFLATE : RAW_DEFLATE;
+}
 
 /**
  * Compressed bodies up to this size are inflated on the event loop: one-shot inflation of a typical
@@ -52,23 +65,25 @@ export async function readBody(stream: Readable, contentEncoding: string | undef
   }
   const body = await readAll(stream, inflater ? compressedLimit(maxBytes) : maxBytes, maxBytes);
   if (!inflater) return body;
+  if (inflater === DEFLATE) inflater = deflateFlavour(body);
+  const using = inflater;
   // zlib: output past maxOutputLength fails with ERR_BUFFER_TOO_LARGE before it is allocated.
   const opts: ZlibOptions = { maxOutputLength: maxBytes };
   if (body.length <= INFLATE_ON_LOOP_MAX) {
     try {
-      return inflater.sync(body, opts);
+      return using.sync(body, opts);
     } catch (e) {
-      throw inflateError(e as Error, maxBytes);
+      throw inflateError(using, e as Error, maxBytes);
     }
   }
   return new Promise((resolve, reject) => {
-    inflater.async(body, opts, (err, out) => (err ? reject(inflateError(err, maxBytes)) : resolve(out)));
+    using.async(body, opts, (err, out) => (err ? reject(inflateError(using, err, maxBytes)) : resolve(out)));
   });
 }
 
-function inflateError(e: Error, maxBytes: number): Error {
+function inflateError(inflater: Inflater, e: Error, maxBytes: number): Error {
   if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return new BodyTooLargeError(maxBytes);
-  return new DecodeError(`Cannot gunzip spans: ${e.message}`);
+  return new DecodeError(`Cannot ${inflater.verb} spans: ${e.message}`);
 }
 
 /** The whole stream as one Buffer; past `limit` bytes, BodyTooLargeError(maxBytes) and the rest is drained. */
