@@ -155,11 +155,13 @@ export class MemoryStorage implements StorageComponent {
     let record: TraceRecord | undefined;
     for (const span of spans) {
       if (record === undefined || span.traceId !== lastTraceId) {
+        if (record !== undefined) trimSpans(record);
         lastTraceId = span.traceId;
         record = this.recordOf(span.traceId);
       }
       this.acceptOne(span, record);
     }
+    if (record !== undefined) trimSpans(record);
     while (this.storedSpans > this.maxSpans) this.evictOldestTrace();
   }
 
@@ -320,4 +322,13 @@ export class MemoryStorage implements StorageComponent {
     return mergeDependencyLinks(scaled);
   }
 
+}
+
+/**
+ * Pushing onto an empty array reserves 17 slots; most traces stop far below that, and the spare slots
+ * (8 bytes each) would stay for the trace's lifetime. A copy of a small array has exactly its length.
+ * Larger traces keep the growth slack: copying them after every batch would cost more than it saves.
+ */
+function trimSpans(record: TraceRecord): void {
+  if (record.spans.length <= 16) record.spans = record.spans.slice();
 }

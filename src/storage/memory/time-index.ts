@@ -33,11 +33,14 @@ export class TimeIndex<T extends Timed> {
 
   add(item: T): void {
     const id = bucketId(item.ts);
-    let bucket = this.buckets.get(id);
+    const bucket = this.buckets.get(id);
     if (!bucket) {
-      bucket = { items: [], sorted: true };
-      this.buckets.set(id, bucket);
+      // A one-element literal holds exactly one slot; an empty array grows to 17 on its first push, and
+      // when traces are sparse (a second per bucket) most buckets keep one trace (~120 bytes per trace).
+      this.buckets.set(id, { items: [item], sorted: true });
       this.ids.splice(upperBound(this.ids, id), 0, id);
+      this.count++;
+      return;
     }
     const last = bucket.items[bucket.items.length - 1];
     if (last !== undefined && last.ts > item.ts) bucket.sorted = false;
