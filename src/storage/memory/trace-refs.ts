@@ -7,8 +7,7 @@ export interface Evictable {
  * The traces under one index key, stored compactly: one record by itself (the common case for
  * high-cardinality keys such as unique tag values), else an array of records (8 bytes per entry, as
  * Node is built without V8 pointer compression, against ~40 for a Set entry). Arrays may hold evicted
- * records and repeats;
- * readers skip both, and `compactRefs` drops them.
+ * records and repeats; readers skip both, and `compactRefs` drops them.
  */
 export type Refs<T extends Evictable> = T | T[];
 
