@@ -48,7 +48,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
   const ctx = { config, collector, logger };
 
   const app = await createHttpApp(logger, config.allowedOrigins);
-  installRawBodyParser(app, config.maxBodyBytes);
+  installRawBodyParser(app, config.maxBodyBytes, collector);
   registerMetrics(app, registry);
   registerHealth(app, storage, storageName);
   registerInfo(app, { version: VERSION, commit: 'unknown' });

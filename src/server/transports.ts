@@ -135,7 +135,7 @@ async function listenHttp(
 ): Promise<Omit<Listener, 'name'>> {
   // The same app as QUERY_PORT's (CORS for browser SDKs, query parsing, error catalogue, raw bodies).
   const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins);
-  installRawBodyParser(app, ctx.config.maxBodyBytes);
+  installRawBodyParser(app, ctx.config.maxBodyBytes, ctx.collector);
   await register(app);
   await app.listen({ port, host });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };

@@ -106,6 +106,21 @@ describe('POST /api/v2/spans', () => {
     expect(res.status).toBe(415);
   });
 
+  it('counts each refused message exactly once, whether refused while reading or while decoding', async () => {
+    const dropped = async () =>
+      ((await (await fetch(`${server.url}/metrics`)).json()) as Record<string, number>)['counter.zipkin_collector.messages_dropped.http'] ?? 0;
+    const cases: Array<[string | Buffer, Record<string, string>]> = [
+      [Buffer.from('not gzip'), { 'content-encoding': 'gzip' }],
+      ['x'.repeat(70 * 1024), {}],
+      ['[{"traceId":', {}],
+    ];
+    for (const [body, headers] of cases) {
+      const before = await dropped();
+      expect((await post('/api/v2/spans', body, headers)).status).toBeGreaterThanOrEqual(400);
+      expect(await dropped()).toBe(before + 1);
+    }
+  });
+
   it('counts messages, bytes and spans per transport in /prometheus and /metrics', async () => {
     const text = await (await fetch(`${server.url}/prometheus`)).text();
     expect(text).toMatch(/zipkin_collector_spans_total\{transport="http"\} [1-9]/);

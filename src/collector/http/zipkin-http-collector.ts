@@ -6,6 +6,7 @@ import { decodeJsonV2List } from '../../codec/json-v2/json-v2-codec.js';
 import { decodeThriftList } from '../../codec/thrift/thrift-codec.js';
 import { decodeProto3List } from '../../codec/proto3/proto3-codec.js';
 import type { Collector } from '../collector.js';
+import type { IngestRouteConfig } from './raw-body-parser.js';
 
 /**
  * zipkin ZipkinHttpCollector: POST /api/v1/spans (JSON v1, or Thrift with application/x-thrift) and
@@ -20,8 +21,9 @@ export function registerZipkinHttpCollector(app: FastifyInstance, collector: Col
     await collector.acceptMessage('http', body, (b) => (b.length === 0 ? [] : decode(b)));
     return reply.code(202).send();
   };
-  app.post('/api/v1/spans', handle((ct) => (ct === 'application/x-thrift' ? decodeThriftList : decodeJsonV1List)));
-  app.post('/api/v2/spans', handle((ct) => (ct === 'application/x-protobuf' ? decodeProto3List : decodeJsonV2List)));
+  const config = { transport: 'http' } satisfies IngestRouteConfig;
+  app.post('/api/v1/spans', { config }, handle((ct) => (ct === 'application/x-thrift' ? decodeThriftList : decodeJsonV1List)));
+  app.post('/api/v2/spans', { config }, handle((ct) => (ct === 'application/x-protobuf' ? decodeProto3List : decodeJsonV2List)));
 }
 
 export function mediaType(header: string | undefined): string {

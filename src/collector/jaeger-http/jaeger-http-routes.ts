@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { decodeJaegerThriftBatch, type ThriftProtocolName } from '../../codec/jaeger/jaeger-thrift-codec.js';
 import { isDecodeError } from '../../model/decode-error.js';
 import { CollectorBusyError, type Collector } from '../collector.js';
+import type { IngestRouteConfig } from '../http/raw-body-parser.js';
 import { BodyTooLargeError, UnsupportedEncodingError } from '../http/read-body.js';
 
 /** jaeger collector: the content types of a thrift Batch on POST /api/traces. */
@@ -24,9 +25,7 @@ export async function jaegerHttpPlugin(
   const { collector, logger } = opts;
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
-    if (err instanceof BodyTooLargeError || err instanceof UnsupportedEncodingError || isDecodeError(err)) {
-      collector.rejectMessage('jaeger-http');
-    }
+    // Refused bodies are counted by the raw body parser, decode errors by the Collector.
     if (isDecodeError(err)) return text(400, `Unable to process request body: ${err.message}`);
     if (err instanceof BodyTooLargeError) return text(413, err.message);
     if (err instanceof UnsupportedEncodingError) return text(415, err.message);
@@ -38,7 +37,8 @@ export async function jaegerHttpPlugin(
     logger.error({ err: err.message, url: req.url }, 'jaeger POST /api/traces failed');
     return text(500, err.message || 'Internal Server Error');
   });
-  app.post('/api/traces', async (req, reply) => {
+  const config = { transport: 'jaeger-http' } satisfies IngestRouteConfig;
+  app.post('/api/traces', { config }, async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const protocol = PROTOCOLS[type];

@@ -6,6 +6,7 @@ import { encodeOtlpResponseProto, encodeRpcStatusProto } from '../../codec/otlp/
 import type { OtlpSpans } from '../../codec/otlp/otlp-span-mapper.js';
 import { isDecodeError } from '../../model/decode-error.js';
 import { CollectorBusyError, type Collector } from '../collector.js';
+import type { IngestRouteConfig } from '../http/raw-body-parser.js';
 import { BodyTooLargeError, UnsupportedEncodingError } from '../http/read-body.js';
 
 /** google.rpc.Code values used in OTLP error bodies. */
@@ -32,13 +33,10 @@ export async function otlpHttpPlugin(
   opts: { collector: Collector; logger: Logger },
 ): Promise<void> {
   const { collector, logger } = opts;
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof BodyTooLargeError || err instanceof UnsupportedEncodingError || isDecodeError(err)) {
-      collector.rejectMessage('otlp-http');
-    }
-    return sendError(req, reply, err, logger);
-  });
-  app.post('/v1/traces', async (req, reply) => {
+  // Refused bodies are counted by the raw body parser, decode errors by the Collector.
+  app.setErrorHandler((err: FastifyError, req, reply) => sendError(req, reply, err, logger));
+  const config = { transport: 'otlp-http' } satisfies IngestRouteConfig;
+  app.post('/v1/traces', { config }, async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const format = requestFormat(req);
     if (!format) {
