@@ -33,7 +33,8 @@ function open(
   });
 }
 
-const deps = (s: SqliteStorage) => s.spanStore().getDependencies(NOW + MINUTE, DAY);
+// The window reaches a few hours ahead: the retention case stamps its traces after their arrival.
+const deps = (s: SqliteStorage) => s.spanStore().getDependencies(NOW + 4 * HOUR, DAY);
 
 /** Stored per-group links, read on a connection of our own (WAL: the store keeps running). */
 function cachedRows(path: string): { trace_low: string; links: string }[] {
@@ -126,15 +127,16 @@ describe('sqlite dependency links cache', () => {
       await s
         .spanConsumer()
         .accept([
-          ...frontendTrace(old, NOW - 3 * HOUR),
-          ...frontendTrace(young, NOW - HOUR),
-          cacheCall(young, NOW - HOUR),
+          // Stamped ahead of their arrival (now), so their timestamps, not the arrival, decide retention.
+          ...frontendTrace(old, NOW + HOUR),
+          ...frontendTrace(young, NOW + 3 * HOUR),
+          cacheCall(young, NOW + 3 * HOUR),
         ]);
       expect(await deps(s)).toEqual([link('frontend', 'backend', 2), link('frontend', 'cache', 1, 1)]);
       await deps(s);
       expect(cachedRows(path).map((r) => r.trace_low)).toEqual([old, young]);
 
-      expect((await s.runRetention(NOW - 2 * HOUR + retentionMs)).deletedTraces).toBe(1);
+      expect((await s.runRetention(NOW + 2 * HOUR + retentionMs)).deletedTraces).toBe(1);
       expect(await deps(s)).toEqual([link('frontend', 'backend'), link('frontend', 'cache', 1, 1)]);
       expect(cachedRows(path).map((r) => r.trace_low)).toEqual([young]);
     } finally {

@@ -42,27 +42,28 @@ describe('sqlite retention', () => {
     const storage = await open('age.sqlite', HOUR, 1024 ** 3);
     try {
       const now = Date.now();
+      // Timestamps an hour and a bit old, but the spans arrive now: each is kept RETENTION after the later
+      // of the two, so an acknowledged span is never deleted right after its 202.
       const old = trace(1, 'old-service', now - HOUR - 60_000, 3);
-      const young = trace(2, 'young-service', now - HOUR + 60_000, 3);
+      const young = trace(2, 'young-service', now + 60_000, 3);
       const untimed = trace(3, 'untimed-service', undefined, 2);
       await storage.spanConsumer().accept([...old, ...young, ...untimed]);
 
-      await storage.runRetention(now);
       const traces = storage.traces();
-      expect(await traces.getTrace(hex16(1))).toEqual([]);
-      expect(await traces.getTrace(hex16(2))).toHaveLength(3);
-      // Without a timestamp a trace ages from its arrival, which was just now.
-      expect(await traces.getTrace(hex16(3))).toHaveLength(2);
-      expect(await storage.serviceAndSpanNames().getServiceNames()).toEqual([
-        'untimed-service',
-        'young-service',
-      ]);
+      expect((await storage.runRetention(now)).deletedTraces).toBe(0);
+      expect(await traces.getTrace(hex16(1))).toHaveLength(3);
 
-      // Two hours on, the arrival-dated trace and the younger one are past the bound too.
-      const later = await storage.runRetention(now + 2 * HOUR);
+      // Just over RETENTION after arrival: the arrival-dated traces go, the one stamped later stays.
+      const later = await storage.runRetention(now + HOUR + 30_000);
       expect(later.deletedTraces).toBe(2);
-      expect(await traces.getTrace(hex16(2))).toEqual([]);
+      expect(await traces.getTrace(hex16(1))).toEqual([]);
       expect(await traces.getTrace(hex16(3))).toEqual([]);
+      expect(await traces.getTrace(hex16(2))).toHaveLength(3);
+      expect(await storage.serviceAndSpanNames().getServiceNames()).toEqual(['young-service']);
+
+      const much = await storage.runRetention(now + 2 * HOUR);
+      expect(much.deletedTraces).toBe(1);
+      expect(await traces.getTrace(hex16(2))).toEqual([]);
       expect(await storage.serviceAndSpanNames().getServiceNames()).toEqual([]);
     } finally {
       await storage.close();

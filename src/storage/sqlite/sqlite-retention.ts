@@ -3,7 +3,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { SqliteWriter } from './sqlite-writer.js';
 
 export interface RetentionOptions {
-  /** Traces whose timestamp (or arrival, when they have none) is older than this are deleted. */
+  /** Traces older than this are deleted, by the later of their timestamp and their arrival. */
   retentionMs: number;
   /** Budget for the database file plus its WAL, in bytes. */
   retentionMaxBytes: number;

@@ -91,6 +91,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2 -> 3: retention never deletes a trace sooner than RETENTION after it arrived. keep_ts was the
+  // trace's timestamp, so spans sent with old timestamps (replays, clocks off, milliseconds sent as
+  // microseconds) were acknowledged with 202 and deleted by the next retention step (like Cassandra's TTL,
+  // which counts from the write, the later of the two now decides).
+  (db) => {
+    db.exec(`
+      DROP INDEX traces_keep_ts;
+      ALTER TABLE traces DROP COLUMN keep_ts;
+      ALTER TABLE traces ADD COLUMN keep_ts INTEGER
+        GENERATED ALWAYS AS (max(coalesce(root_ts, min_ts, arrived_us), arrived_us)) VIRTUAL;
+      CREATE INDEX traces_keep_ts ON traces(keep_ts);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
