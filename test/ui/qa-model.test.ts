@@ -55,6 +55,7 @@ describe('Lens deep links', () => {
 
   it('opens Lens dependency links (startTime/endTime in ms) as well as our own', () => {
     expect(dependencyWindow('?startTime=1000000&endTime=1060000')).toEqual({ endTs: 1_060_000, lookback: '1m' });
+    expect(dependencyWindow('?startTime=1000000&endTime=1060001')).toEqual({ endTs: 1_060_001, lookback: '1m' });
     expect(dependencyWindow('?startTime=1000000&endTime=1012345')).toEqual({ endTs: 1_012_345, lookback: '12345' });
     expect(dependencyWindow('?endTs=5000&lookback=2d')).toEqual({ endTs: 5000, lookback: '2d' });
     expect(dependencyWindow('')).toEqual({ endTs: undefined, lookback: '1d' });

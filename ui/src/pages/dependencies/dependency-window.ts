@@ -16,7 +16,9 @@ export function dependencyWindow(search: string): { endTs: number | undefined; l
     const end = endTime ?? Date.now();
     if (startTime !== undefined && startTime < end) {
       const ms = end - startTime;
-      return { endTs: endTime, lookback: LOOKBACK_PRESETS.find((x) => x.ms === ms)?.value ?? String(ms) };
+      // Links built from two clock reads can be a few ms off a preset; within a second is that preset.
+      const preset = LOOKBACK_PRESETS.find((x) => Math.abs(x.ms - ms) <= 1000);
+      return { endTs: endTime, lookback: preset?.value ?? String(ms) };
     }
     return { endTs: endTime, lookback: p.get('lookback') ?? '1d' };
   }

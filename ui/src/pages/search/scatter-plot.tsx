@@ -3,6 +3,7 @@ import { formatDuration, formatTime, formatTimestamp } from '../../format';
 import type { TraceSummary } from '../../model/trace-summary';
 import { navigate, traceHref } from '../../router';
 import { useElementSize } from '../../use-element-size';
+import { tickCountFor } from '../trace/time-axis';
 
 const H = 190;
 const PAD = { l: 64, r: 16, t: 12, b: 28 };
@@ -50,7 +51,9 @@ export function ScatterPlot({ traces: all }: { traces: TraceSummary[] }) {
       yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * top);
     }
     const r = (n: number): number => 3.5 + 6 * Math.sqrt(n / nMax);
-    const xTicks = Array.from({ length: 5 }, (_, i) => t0 + ((t1 - t0) * (i + 0.5)) / 5);
+    // A clock label is about 90px wide: fewer of them on a narrow screen so they never overlap.
+    const nx = tickCountFor(w, 100, 5);
+    const xTicks = Array.from({ length: nx }, (_, i) => t0 + ((t1 - t0) * (i + 0.5)) / nx);
     return { x, y, r, xTicks, yTicks, w, h };
   }, [traces, width]);
 

@@ -3,7 +3,7 @@ import { formatDuration } from '../../format';
 import { serviceColor } from '../../model/service-color';
 import type { TraceModel, TraceTiming } from '../../model/trace-model';
 import { useElementSize } from '../../use-element-size';
-import { timeTicks } from './time-axis';
+import { tickCountFor, timeTicks } from './time-axis';
 
 const HEIGHT = 64;
 
@@ -60,7 +60,7 @@ export function MiniMap({
   return (
     <div className="minimap-wrap card">
       <div className="minimap-ticks">
-        {timeTicks(total, 8).map((t) => (
+        {timeTicks(total, tickCountFor(width, 64, 9) - 1).map((t) => (
           <span key={t} style={{ left: `${(t / total) * 100}%` }}>
             {formatDuration(t)}
           </span>

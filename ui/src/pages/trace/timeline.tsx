@@ -3,7 +3,8 @@ import { formatDuration } from '../../format';
 import type { CriticalPath } from '../../model/critical-path';
 import { serviceColor } from '../../model/service-color';
 import type { TraceModel, TraceRow, TraceTiming } from '../../model/trace-model';
-import { timeTicks } from './time-axis';
+import { tickCountFor, timeTicks } from './time-axis';
+import { useElementSize } from '../../use-element-size';
 
 export const ROW_HEIGHT = 30;
 const OVERSCAN = 12;
@@ -34,6 +35,8 @@ export interface TimelineProps {
  */
 export function Timeline(p: TimelineProps) {
   const scroller = useRef<HTMLDivElement>(null);
+  const rulerRef = useRef<HTMLDivElement>(null);
+  const { width: rulerWidth } = useElementSize(rulerRef);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
 
@@ -64,7 +67,8 @@ export function Timeline(p: TimelineProps) {
   const last = Math.min(p.visible.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const [v0, v1] = p.view;
   const range = Math.max(1, v1 - v0);
-  const ticks = p.timing.known ? timeTicks(range, 6) : [];
+  // timeTicks returns at most count + 1 labels (it includes 0).
+  const ticks = p.timing.known ? timeTicks(range, tickCountFor(rulerWidth, 64, 7) - 1) : [];
   const origin = p.timing.traceStart;
 
   const items = [];
@@ -120,7 +124,7 @@ export function Timeline(p: TimelineProps) {
             }}
           />
         </div>
-        <div className="ruler-ticks">
+        <div className="ruler-ticks" ref={rulerRef}>
           {!p.timing.known ? <span className="ruler-none">no timestamps</span> : null}
           {ticks.map((t) => (
             <span key={t} className="ruler-tick" style={{ left: `${(t / range) * 100}%` }}>
@@ -180,7 +184,9 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
   const pct = (t: number): number => ((t - p.v0) / p.range) * 100;
   const left = pct(p.start);
   const width = Math.max(((p.end - p.start) / p.range) * 100, 0.15);
-  const labelRight = left + width > 82;
+  // The label goes after the bar (the cell keeps a 64px margin for it); a bar running past the view
+  // gets it before, or inside when there is no room before either (it must not spill into the names).
+  const labelAt: 'after' | 'before' | 'inside' = left + width <= 100 ? 'after' : left > 15 ? 'before' : 'inside';
   const indent = Math.min(row.depth, MAX_INDENT_LEVELS) * 14;
   const hasChildren = row.children.length > 0;
   const cls = ['span-row'];
@@ -264,8 +270,10 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
           <span key={k} className="ann-mark" style={{ left: `${pct(a.timestamp - p.origin)}%` }} title={a.value} />
         ))}
         <span
-          className="bar-label"
-          style={labelRight ? { right: `${100 - left + 0.6}%` } : { left: `${left + width + 0.6}%` }}
+          className={labelAt === 'inside' ? 'bar-label inside' : 'bar-label'}
+          style={
+            labelAt === 'after' ? { left: `${left + width + 0.6}%` } : labelAt === 'before' ? { right: `${100 - left + 0.6}%` } : { right: '0.6%' }
+          }
         >
           {formatDuration(span.duration ?? 0)}
         </span>

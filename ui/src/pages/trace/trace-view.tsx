@@ -35,7 +35,9 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
   const bodyRef = useRef<HTMLDivElement>(null);
   const { width: bodyWidth } = useElementSize(bodyRef);
   const [nameWidthSet, setNameWidth] = useState<number | undefined>();
-  const nameWidth = nameWidthSet ?? Math.round(Math.min(460, Math.max(240, (bodyWidth - (selected !== undefined ? 400 : 0)) * 0.36)));
+  // A phone-width screen cannot spare 240px for names: the bars need room too.
+  const minName = bodyWidth > 0 && bodyWidth < 700 ? Math.max(140, Math.round(bodyWidth * 0.45)) : 240;
+  const nameWidth = nameWidthSet ?? Math.round(Math.min(460, Math.max(minName, (bodyWidth - (selected !== undefined ? 400 : 0)) * 0.36)));
 
   const toggle = useCallback((i: number) => {
     setCollapsed((c) => {
