@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Span } from '../../src/model/span.js';
@@ -236,6 +239,14 @@ describe('QA fixes in the browser', () => {
     } finally {
       await narrow.close();
     }
+  });
+
+  it('serves a production build of the UI (the tests build ui/dist under NODE_ENV=test)', () => {
+    const assets = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ui', 'dist', 'assets');
+    const js = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(0);
+    // A message only React's development build carries.
+    for (const f of js) expect(readFileSync(join(assets, f), 'utf8').includes('Check the render method of'), `${f} is a development build`).toBe(false);
   });
 
   it('raised no page errors or dialogs', () => {

@@ -65,6 +65,9 @@ export async function ensureUiBuilt(): Promise<void> {
       if (!isBuilt()) {
         await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'ui', '--logLevel', 'error'], {
           cwd: ROOT,
+          // vitest sets NODE_ENV=test, which makes vite bundle React's development build (~75% larger and
+          // slower); ui/dist outlives the test run and is what the server ships, so build for production.
+          env: { ...process.env, NODE_ENV: 'production' },
         });
       }
     } finally {
