@@ -191,7 +191,7 @@ describe('QA fixes in the browser', () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.locator('[data-testid=tag-query]').inputValue()).toBe('http.method=');
     await page.keyboard.type('G');
-    await page.waitForSelector('[data-testid=tag-suggestions] li');
+    await page.waitForSelector('[data-testid=tag-suggestions] li:text-is("GET")');
     await page.keyboard.press('Enter');
     expect(await page.locator('[data-testid=tag-query]').inputValue()).toBe('http.method=GET');
   });

@@ -86,7 +86,11 @@ function SearchIntro({ lookback }: { lookback: number }) {
       {list.length > 0 ? (
         <div className="quick-services">
           {list.slice(0, 30).map((s) => {
-            const href = paths.search(new URLSearchParams({ serviceName: s, lookback: LOOKBACK_PRESETS.find((x) => x.ms === lookback)?.value ?? String(lookback) }).toString());
+            // Lens's form: a preset name, or lookback=millis with millis= for any other length.
+            const preset = LOOKBACK_PRESETS.find((x) => x.ms === lookback)?.value;
+            const href = paths.search(
+              new URLSearchParams(preset ? { serviceName: s, lookback: preset } : { serviceName: s, lookback: 'millis', millis: String(lookback) }).toString(),
+            );
             return (
               <a key={s} className="chip" href={href} onClick={(e) => onLinkClick(e, href)}>
                 <span className="svc-dot" style={{ background: serviceColor(s) }} />

@@ -11,6 +11,9 @@ export function TagQueryInput({ value, onChange }: { value: string; onChange: (v
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
+  // The list closes a moment after blur (so a click on it still lands); coming back cancels that.
+  const closeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(closeTimer.current), []);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -67,8 +70,13 @@ export function TagQueryInput({ value, onChange }: { value: string; onChange: (v
         aria-controls="tag-suggestions"
         aria-autocomplete="list"
         data-testid="tag-query"
-        onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 120)}
+        onFocus={() => {
+          clearTimeout(closeTimer.current);
+          setOpen(true);
+        }}
+        onBlur={() => {
+          closeTimer.current = setTimeout(() => setOpen(false), 120);
+        }}
         onChange={(e) => {
           onChange(e.target.value);
           setOpen(true);

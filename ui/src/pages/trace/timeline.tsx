@@ -250,33 +250,33 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
           </span>
         ) : (
           <>
-        <div
-          className={row.error ? 'span-bar error' : 'span-bar'}
-          style={{ left: `${left}%`, width: `${width}%`, background: row.error ? undefined : color }}
-        />
-        {p.critical?.map(([a, b]) => (
-          <div
-            key={a}
-            className="crit-seg"
-            data-testid="critical-segment"
-            style={{
-              left: `${pct(a - p.origin)}%`,
-              width: `${Math.max(((b - a) / p.range) * 100, 0.1)}%`,
-              background: row.error ? undefined : color,
-            }}
-          />
-        ))}
-        {span.annotations?.map((a, k) => (
-          <span key={k} className="ann-mark" style={{ left: `${pct(a.timestamp - p.origin)}%` }} title={a.value} />
-        ))}
-        <span
-          className={labelAt === 'inside' ? 'bar-label inside' : 'bar-label'}
-          style={
-            labelAt === 'after' ? { left: `${left + width + 0.6}%` } : labelAt === 'before' ? { right: `${100 - left + 0.6}%` } : { right: '0.6%' }
-          }
-        >
-          {formatDuration(span.duration ?? 0)}
-        </span>
+            <div
+              className={row.error ? 'span-bar error' : 'span-bar'}
+              style={{ left: `${left}%`, width: `${width}%`, background: row.error ? undefined : color }}
+            />
+            {p.critical?.map(([a, b]) => (
+              <div
+                key={a}
+                className="crit-seg"
+                data-testid="critical-segment"
+                style={{
+                  left: `${pct(a - p.origin)}%`,
+                  width: `${Math.max(((b - a) / p.range) * 100, 0.1)}%`,
+                  background: row.error ? undefined : color,
+                }}
+              />
+            ))}
+            {span.annotations?.map((a, k) => (
+              <span key={k} className="ann-mark" style={{ left: `${pct(a.timestamp - p.origin)}%` }} title={a.value} />
+            ))}
+            <span
+              className={labelAt === 'inside' ? 'bar-label inside' : 'bar-label'}
+              style={
+                labelAt === 'after' ? { left: `${left + width + 0.6}%` } : labelAt === 'before' ? { right: `${100 - left + 0.6}%` } : { right: '0.6%' }
+              }
+            >
+              {formatDuration(span.duration ?? 0)}
+            </span>
           </>
         )}
       </div>
