@@ -177,6 +177,26 @@ describe('QA fixes in the browser', () => {
     expect(await page.locator('[data-testid=span-row].error').count()).toBe(1);
   });
 
+  it('shows markup in converted OTLP and Jaeger files as text', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const otlp = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: evil } }] },
+          scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: '<script>alert(2)</script>', kind: 3, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000', attributes: [{ key: 'peer.service', value: { stringValue: evil } }] }] }],
+        },
+      ],
+    };
+    await page.goto(`${server.url}/zipkin/traceViewer`);
+    await page.locator('[data-testid=trace-file]').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(otlp)) });
+    await page.waitForSelector('[data-testid=span-row]');
+    expect(await page.locator('.svc-tag').allTextContents()).toEqual([evil]);
+    expect(await page.locator('.span-name').allTextContents()).toEqual(['<script>alert(2)</script>']);
+    await page.locator('[data-testid=span-row]').first().click();
+    expect(await page.locator('.span-detail').textContent()).toContain(evil);
+    expect(await page.locator('main img, main script').count()).toBe(0);
+  });
+
   it('Tab leaves the tags box without taking a suggestion; Enter and → take one', async () => {
     await page.goto(`${server.url}/zipkin/`);
     await page.click('[data-testid=tag-query]');
