@@ -36,13 +36,13 @@ try {
     ],
   };
 
-  for (const [w, h] of [[1440, 900], [420, 860]] as const) {
-    const ctx = await browser.newContext({ viewport: { width: w, height: h } });
+  for (const [w, h, theme] of [[1440, 900, 'light'], [420, 860, 'light'], [420, 860, 'dark']] as const) {
+    const ctx = await browser.newContext({ viewport: { width: w, height: h }, colorScheme: theme });
     const page = await ctx.newPage();
     const seen = watchPage(page);
     const shot = async (name: string): Promise<void> => {
       await page.waitForTimeout(300);
-      await page.screenshot({ path: `${out}/${name}-${w}.png` });
+      await page.screenshot({ path: `${out}/${name}-${w}${theme === 'dark' ? '-dark' : ''}.png` });
     };
     await page.goto(`${server.url}/zipkin/?serviceName=frontend&lookback=30m&endTs=${Date.now()}&limit=5`);
     await page.waitForSelector('[data-testid=result-row], [data-testid=state-error], [data-testid=state-empty]');
