@@ -21,8 +21,5 @@ export async function openStorage(config: Config, logger: Logger): Promise<{ sto
       });
       return { storage, name: `SqliteStorage(${storage.path})` };
     }
-    default:
-      void logger;
-      throw new Error(`STORAGE_TYPE=${s.type} is not available yet`);
   }
 }
