@@ -238,20 +238,26 @@ export class MemoryStorage implements StorageComponent {
     } else {
       ordered = this.timeIndex.newestFirst(fromMicros, toMicros);
     }
-    // Walking the window with many candidates: flag them first, so that the walk skips every other trace
-    // with one comparison instead of running the matcher on it (sparse matches at 5M spans: ms, not 100s).
+    // Walking the window with many candidates: when matches are dense the walk ends after a few traces,
+    // but when they are sparse it would run the matcher on most of the window (5M spans: 400 ms). So once
+    // the misses have cost about as much as flagging every candidate would (one matcher run ~ 64 flags,
+    // measured), the candidates are flagged and the rest of the walk skips other traces with one
+    // comparison. Either way the cost stays within twice the better of the two.
+    const walking = candidates !== undefined && !Array.isArray(ordered);
+    const flagAfterMisses = walking ? refCount(candidates) / 64 : Infinity;
+    let misses = 0;
     let mark = 0;
-    if (candidates !== undefined && !Array.isArray(ordered)) {
-      mark = ++this.searchCount;
-      if (Array.isArray(candidates)) for (const record of candidates) record.mark = mark;
-      else candidates.mark = mark;
-    }
 
     const result: Span[][] = [];
     for (const record of ordered) {
       if (result.length >= request.limit) break;
       if (mark !== 0 && record.mark !== mark) continue;
       if (spansMatch(request, record.spans)) result.push([...record.spans]);
+      else if (mark === 0 && ++misses > flagAfterMisses) {
+        mark = ++this.searchCount;
+        if (Array.isArray(candidates)) for (const c of candidates) c.mark = mark;
+        else candidates!.mark = mark;
+      }
     }
     return result;
   }
