@@ -223,16 +223,27 @@ export class MemoryStorage implements StorageComponent {
 
   private search(request: QueryRequest): Span[][] {
     if (!this.searchEnabled) return [];
-    const candidates = this.searchIndex.candidates(request);
-    if (candidates === null) return [];
+    const lists = this.searchIndex.candidateLists(request);
+    if (lists === null) return [];
+    const candidates = lists?.[0];
     const fromMicros = (request.endTs - request.lookback) * 1000;
     const toMicros = request.endTs * 1000;
 
     let ordered: Iterable<TraceRecord>;
     if (candidates !== undefined && refCount(candidates) <= SORT_CANDIDATES_MAX) {
-      const inWindow: TraceRecord[] = [];
+      let inWindow: TraceRecord[] = [];
       for (const record of liveItems(candidates)) {
         if (inQueryWindow(request, record.ts)) inWindow.push(record);
+      }
+      // Every match is in every indexed list: keep the candidates the other lists also hold, as long as
+      // flagging a list costs less than the matcher runs it can save (one run ~ 64 flags, measured).
+      for (let i = 1; i < lists!.length && inWindow.length > request.limit; i++) {
+        const other = lists![i]!;
+        if (refCount(other) > 64 * inWindow.length) break;
+        const mark = ++this.searchCount;
+        if (Array.isArray(other)) for (const r of other) r.mark = mark;
+        else other.mark = mark;
+        inWindow = inWindow.filter((r) => r.mark === mark);
       }
       ordered = inWindow.sort((a, b) => b.ts - a.ts);
     } else {

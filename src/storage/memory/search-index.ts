@@ -51,14 +51,17 @@ export class SearchIndex<T extends Evictable> {
   }
 
   /**
-   * The smallest indexed reference list every match must belong to: `undefined` when no criterion is
-   * indexed (scan the time window), `null` when an indexed criterion has no live trace (nothing matches).
+   * The indexed reference lists every match must belong to, smallest first: `undefined` when no criterion
+   * is indexed (scan the time window), `null` when an indexed criterion has no live trace (nothing
+   * matches).
    */
-  candidates(request: QueryRequest): Refs<T> | null | undefined {
+  candidateLists(request: QueryRequest): Refs<T>[] | null | undefined {
     const lists: (Refs<T> | undefined)[] = [];
     const { serviceName, spanName, remoteServiceName } = request;
     if (serviceName !== undefined) {
-      lists.push(this.services.get(serviceName));
+      // A trace under (service, span name) or (service, remote service) has a span of the service, so
+      // the service's own list only narrows when neither is asked for.
+      if (spanName === undefined && remoteServiceName === undefined) lists.push(this.services.get(serviceName));
       if (spanName !== undefined) lists.push(this.spanNames.get(serviceName)?.get(spanName));
       if (remoteServiceName !== undefined) {
         lists.push(this.remoteServices.get(serviceName)?.get(remoteServiceName));
@@ -69,12 +72,19 @@ export class SearchIndex<T extends Evictable> {
       if (value !== '') lists.push(this.tags.get(key)?.get(value));
     }
     if (lists.length === 0) return undefined;
-    let best: Refs<T> | undefined;
+    const found: Refs<T>[] = [];
     for (const list of lists) {
       if (list === undefined) return null;
-      if (best === undefined || refCount(list) < refCount(best)) best = list;
+      found.push(list);
     }
-    return hasLive(best) ? best : null;
+    found.sort((a, b) => refCount(a) - refCount(b));
+    return hasLive(found[0]) ? found : null;
+  }
+
+  /** The smallest of candidateLists(request). */
+  candidates(request: QueryRequest): Refs<T> | null | undefined {
+    const lists = this.candidateLists(request);
+    return lists ? lists[0] : lists;
   }
 
   serviceNames(): string[] {
