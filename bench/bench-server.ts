@@ -19,7 +19,13 @@ const server = await startSkein(config, pino({ level: config.logLevel }));
 
 function memory(): MemorySample {
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    heapTotal: m.heapTotal,
+    external: m.external,
+    arrayBuffers: m.arrayBuffers,
+  };
 }
 
 function fullGc(): void {
@@ -35,14 +41,21 @@ process.on('message', (m: ToServer) => {
       case 'preload': {
         const start = performance.now();
         const consumer = server.storage.spanConsumer();
-        const opts = { seed: m.seed, endTsMicros: m.endTsMicros, spreadMicros: m.spreadMicros, traces: m.traces };
+        const opts = {
+          seed: m.seed,
+          endTsMicros: m.endTsMicros,
+          spreadMicros: m.spreadMicros,
+          traces: m.traces,
+        };
         let spans = 0;
         // Batches of 100 traces (1000 spans), a few at a time, as concurrent HTTP batches would arrive.
         const inFlight: Promise<void>[] = [];
         for (let t = 0; t < m.traces; t += 100) {
           // Through the JSON v2 codec, so that the store holds exactly what HTTP ingest would give it (flat
           // strings, JSON.parse's object shapes), not the generator's own string concatenations.
-          const batch = decodeJsonV2List(encodeJsonV2List(datasetSpans(opts, t, Math.min(m.traces, t + 100))));
+          const batch = decodeJsonV2List(
+            encodeJsonV2List(datasetSpans(opts, t, Math.min(m.traces, t + 100))),
+          );
           spans += batch.length;
           inFlight.push(consumer.accept(batch));
           if (inFlight.length >= 8) await Promise.all(inFlight.splice(0));
@@ -64,7 +77,9 @@ process.on('message', (m: ToServer) => {
         // process.exit so that --cpu-prof writes its profile now.
         process.exit(0);
     }
-  })().catch((e: unknown) => send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  })().catch((e: unknown) =>
+    send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
 });
 
 send({ type: 'ready', port: server.port });

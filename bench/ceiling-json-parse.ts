@@ -16,7 +16,9 @@ process.on('message', (m: ToParse) => {
   if (m.type === 'stop') process.exit(0);
   if (m.type === 'setup') {
     const templates = buildTemplates('json', m.templates, 100, m.seed);
-    prepared = Array.from({ length: m.bodies }, (_, i) => patchedBody(templates[i % templates.length]!, Math.floor(i / templates.length)));
+    prepared = Array.from({ length: m.bodies }, (_, i) =>
+      patchedBody(templates[i % templates.length]!, Math.floor(i / templates.length)),
+    );
     send({ type: 'ready' });
     return;
   }

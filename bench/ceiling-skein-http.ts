@@ -16,10 +16,11 @@ import type { FromServer, ToServer } from './protocol.js';
 const app = await createHttpApp(pino({ level: 'warn' }), ['*']);
 installRawBodyParser(app, 64 * 1024 * 1024);
 let received = 0;
-const accept = (code: number) => async (req: { body: unknown }, reply: { code(c: number): { send(): unknown } }) => {
-  received += Buffer.isBuffer(req.body) ? req.body.length : 0;
-  return reply.code(code).send();
-};
+const accept =
+  (code: number) => async (req: { body: unknown }, reply: { code(c: number): { send(): unknown } }) => {
+    received += Buffer.isBuffer(req.body) ? req.body.length : 0;
+    return reply.code(code).send();
+  };
 app.post('/api/v2/spans', accept(202));
 app.post('/v1/traces', accept(200));
 await app.ready();

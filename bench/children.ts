@@ -29,7 +29,9 @@ export class Child<In, Out extends { type: string }> {
     });
     this.exited = new Promise((resolve) => {
       proc.on('exit', (code) => {
-        this.failed = new Error(`${name} exited (code ${code}) before answering; log ${logPath}:\n${tail(logPath)}`);
+        this.failed = new Error(
+          `${name} exited (code ${code}) before answering; log ${logPath}:\n${tail(logPath)}`,
+        );
         this.onFail?.(this.failed);
         resolve(code);
       });
@@ -50,7 +52,10 @@ export class Child<In, Out extends { type: string }> {
       const queued = this.queue.shift();
       if (queued) return resolve(queued);
       if (this.failed) return reject(this.failed);
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiter = (msg) => {
         clearTimeout(timer);
         resolve(msg);
@@ -60,7 +65,8 @@ export class Child<In, Out extends { type: string }> {
         reject(e);
       };
     });
-    if (m.type !== type) throw new Error(`${this.name}: expected '${type}' but got ${JSON.stringify(m).slice(0, 2000)}`);
+    if (m.type !== type)
+      throw new Error(`${this.name}: expected '${type}' but got ${JSON.stringify(m).slice(0, 2000)}`);
     return m as Extract<Out, { type: T }>;
   }
 
@@ -84,7 +90,11 @@ export interface ForkOptions {
 }
 
 /** Forks bench/<file> under tsx with its stdout and stderr going to logPath. */
-export function forkChild<In, Out extends { type: string }>(name: string, file: string, opts: ForkOptions): Child<In, Out> {
+export function forkChild<In, Out extends { type: string }>(
+  name: string,
+  file: string,
+  opts: ForkOptions,
+): Child<In, Out> {
   const log = openSync(opts.logPath, 'a');
   const proc = fork(opts.path ?? here(file), opts.args ?? [], {
     execArgv: ['--import', 'tsx', ...(opts.nodeArgs ?? [])],

@@ -28,7 +28,8 @@ for (let i = 0; i < snap.nodes.length; i += width) {
   const size = snap.nodes[i + fSize]!;
   let name = snap.strings[snap.nodes[i + fName]!]!;
   // Strings are grouped by type only; objects by constructor; arrays and hidden by their internal name.
-  if (type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'number') name = '';
+  if (type === 'string' || type === 'concatenated string' || type === 'sliced string' || type === 'number')
+    name = '';
   else if (name.length > 60) name = `${name.slice(0, 60)}...`;
   const key = `${type} ${name}`;
   const g = groups.get(key) ?? { bytes: 0, count: 0 };
@@ -38,8 +39,14 @@ for (let i = 0; i < snap.nodes.length; i += width) {
   total += size;
 }
 const top = Number(topArg ?? 30);
-process.stdout.write(`total ${(total / 2 ** 20).toFixed(1)} MiB${per ? `, ${(total / per).toFixed(0)} bytes per ${per}` : ''}\n`);
+process.stdout.write(
+  `total ${(total / 2 ** 20).toFixed(1)} MiB${per ? `, ${(total / per).toFixed(0)} bytes per ${per}` : ''}\n`,
+);
 for (const [key, g] of [...groups].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top)) {
-  const share = per ? `${(g.bytes / per).toFixed(1).padStart(7)} B/unit ${(g.count / per).toFixed(2).padStart(6)}/unit` : '';
-  process.stdout.write(`${(g.bytes / 2 ** 20).toFixed(1).padStart(8)} MiB ${String(g.count).padStart(9)}  ${share}  ${key}\n`);
+  const share = per
+    ? `${(g.bytes / per).toFixed(1).padStart(7)} B/unit ${(g.count / per).toFixed(2).padStart(6)}/unit`
+    : '';
+  process.stdout.write(
+    `${(g.bytes / 2 ** 20).toFixed(1).padStart(8)} MiB ${String(g.count).padStart(9)}  ${share}  ${key}\n`,
+  );
 }

@@ -28,7 +28,12 @@ export interface BodyTemplate {
 }
 
 /** Batches of `batchSpans` spans from the seeded e-commerce generator, encoded in `format`. */
-export function buildTemplates(format: BodyFormat, count: number, batchSpans: number, seed: number): BodyTemplate[] {
+export function buildTemplates(
+  format: BodyFormat,
+  count: number,
+  batchSpans: number,
+  seed: number,
+): BodyTemplate[] {
   const spans: Span[] = [];
   // Timestamps near now, so stored data lands inside the query API's default lookback.
   const endTsMicros = Date.now() * 1000;

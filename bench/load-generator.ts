@@ -7,7 +7,15 @@
  */
 import { Agent, request } from 'node:http';
 import { BodySequence, buildTemplates, FORMAT_REQUEST } from './ingest-bodies.js';
-import type { FromLoad, IngestResult, IngestSetup, QueryJob, QueryResult, QuerySpec, ToLoad } from './protocol.js';
+import type {
+  FromLoad,
+  IngestResult,
+  IngestSetup,
+  QueryJob,
+  QueryResult,
+  QuerySpec,
+  ToLoad,
+} from './protocol.js';
 import { SampleBuffer, summarize } from './stats.js';
 
 const send = (m: FromLoad) => process.send!(m);
@@ -43,13 +51,22 @@ interface Reply {
   ms: number;
 }
 
-function call(agent: Agent, port: number, method: string, path: string, headers: Record<string, string | number>, body?: Buffer): Promise<Reply> {
+function call(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  body?: Buffer,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const req = request({ agent, host: '127.0.0.1', port, method, path, headers }, (res) => {
       let bytes = 0;
       res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, bytes, ms: Number(process.hrtime.bigint() - start) / 1e6 }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -94,17 +111,25 @@ class IngestRunner {
     }));
   }
 
-  async phase(target: number, spans: number, record: boolean): Promise<{ spans: number; seconds: number; errors: number }> {
+  async phase(
+    target: number,
+    spans: number,
+    record: boolean,
+  ): Promise<{ spans: number; seconds: number; errors: number }> {
     const t = this.targets[target]!;
     const end = t.next + Math.ceil(spans / this.job.batchSpans);
-    if (end > this.job.maxBodies) throw new Error(`phase needs body ${end} but only ${this.job.maxBodies} were prepared`);
+    if (end > this.job.maxBodies)
+      throw new Error(`phase needs body ${end} but only ${this.job.maxBodies} were prepared`);
     let ok = 0;
     let errors = 0;
     const worker = async () => {
       while (t.next < end) {
         const i = t.next++;
         const body = this.bodies.body(i);
-        const headers: Record<string, string | number> = { 'content-type': this.contentType, 'content-length': body.length };
+        const headers: Record<string, string | number> = {
+          'content-type': this.contentType,
+          'content-length': body.length,
+        };
         if (this.job.gzip) headers['content-encoding'] = 'gzip';
         const r = await call(t.agent, t.port, 'POST', this.path, headers, body);
         const good = r.status === 200 || r.status === 202;
@@ -151,7 +176,8 @@ async function runQueries(job: QueryJob): Promise<void> {
 async function runQuery(port: number, spec: QuerySpec): Promise<QueryResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
   let next = 0;
-  const get = async () => call(agent, port, 'GET', spec.paths[next++ % spec.paths.length]!, { accept: 'application/json' });
+  const get = async () =>
+    call(agent, port, 'GET', spec.paths[next++ % spec.paths.length]!, { accept: 'application/json' });
   for (let i = 0; i < spec.warmup; i++) await get();
 
   const latencies = new SampleBuffer();

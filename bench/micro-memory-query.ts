@@ -28,7 +28,9 @@ let dir: string | undefined;
 if (rev && rev !== '-') {
   dir = mkdtempSync(join(tmpdir(), 'skein-micro-'));
   execFileSync('sh', ['-c', `git archive ${JSON.stringify(rev)} src | tar -x -C ${JSON.stringify(dir)}`]);
-  const mod = (await import(pathToFileURL(join(dir, 'src/storage/memory/memory-storage.ts')).href)) as { MemoryStorage: new (o: typeof options) => Store };
+  const mod = (await import(pathToFileURL(join(dir, 'src/storage/memory/memory-storage.ts')).href)) as {
+    MemoryStorage: new (o: typeof options) => Store;
+  };
   stores.push([rev, new mod.MemoryStorage(options)]);
 }
 const nowMs = Date.now();
@@ -38,12 +40,27 @@ for (let t = 0; t < traces; t += 100) {
   for (const [, store] of stores) await store.spanConsumer().accept(decodeJsonV2List(json));
 }
 const q = (i: number, extra: Record<string, unknown>) =>
-  parseQueryRequest({ serviceName: SERVICES[i % 20], limit: 10, ...extra }, { nowMs, lookbackMs: 86_400_000 });
+  parseQueryRequest(
+    { serviceName: SERVICES[i % 20], limit: 10, ...extra },
+    { nowMs, lookbackMs: 86_400_000 },
+  );
 const searches: Array<[string, (i: number) => QueryRequest]> = [
   ['traces service', (i) => q(i, {})],
   ['traces +spanName', (i) => q(i, { spanName: spanName(i % 20, Math.floor(i / 20) % 5) })],
-  ['traces +annotationQuery', (i) => q(i, { spanName: spanName(i % 20, Math.floor(i / 20) % 5), annotationQuery: 'http.status_code=500' })],
-  ['traces +minDuration', (i) => q(i, { spanName: spanName(i % 20, Math.floor(i / 20) % 5), annotationQuery: 'http.status_code=500', minDuration: 100_000 })],
+  [
+    'traces +annotationQuery',
+    (i) =>
+      q(i, { spanName: spanName(i % 20, Math.floor(i / 20) % 5), annotationQuery: 'http.status_code=500' }),
+  ],
+  [
+    'traces +minDuration',
+    (i) =>
+      q(i, {
+        spanName: spanName(i % 20, Math.floor(i / 20) % 5),
+        annotationQuery: 'http.status_code=500',
+        minDuration: 100_000,
+      }),
+  ],
 ];
 for (const [name, request] of searches) {
   const times = new Map<string, number[]>(stores.map(([n]) => [n, []]));

@@ -24,7 +24,9 @@ let dir: string | undefined;
 if (rev && rev !== '-') {
   dir = mkdtempSync(join(tmpdir(), 'skein-micro-'));
   execFileSync('sh', ['-c', `git archive ${JSON.stringify(rev)} src | tar -x -C ${JSON.stringify(dir)}`]);
-  const mod = (await import(pathToFileURL(join(dir, 'src/storage/memory/memory-storage.ts')).href)) as { MemoryStorage: new (o: typeof options) => Store };
+  const mod = (await import(pathToFileURL(join(dir, 'src/storage/memory/memory-storage.ts')).href)) as {
+    MemoryStorage: new (o: typeof options) => Store;
+  };
   impls.push([rev, () => new mod.MemoryStorage(options)]);
 }
 const templates = buildTemplates('json', 100, 100, 1);
@@ -38,7 +40,9 @@ try {
       for (let i = 0; i < bodies; i++) {
         // Freshly decoded spans for every batch (the store may keep the objects it is given); only
         // accept() is timed.
-        const batch = decodeJsonV2List(patchedBody(templates[i % templates.length]!, round * 1000 + Math.floor(i / templates.length)));
+        const batch = decodeJsonV2List(
+          patchedBody(templates[i % templates.length]!, round * 1000 + Math.floor(i / templates.length)),
+        );
         const c0 = process.cpuUsage();
         await store.accept(batch);
         const c = process.cpuUsage(c0);

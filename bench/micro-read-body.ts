@@ -32,6 +32,8 @@ for (let round = 0; round < 3; round++) {
     const c0 = process.cpuUsage();
     for (const b of bodies) await f(Readable.from([b]), 'gzip', 64 << 20);
     const c = process.cpuUsage(c0);
-    process.stdout.write(`${name}: ${((c.user + c.system) / 1000 / bodies.length).toFixed(3)} CPU ms per 100-span gzip body\n`);
+    process.stdout.write(
+      `${name}: ${((c.user + c.system) / 1000 / bodies.length).toFixed(3)} CPU ms per 100-span gzip body\n`,
+    );
   }
 }

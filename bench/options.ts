@@ -83,7 +83,11 @@ export function parseOptions(argv: string[]): BenchOptions {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const has = (name: string) => argv.includes(`--${name}`);
   for (const a of argv) {
-    if (!/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|server-node-args|help)(=|$)/.test(a)) {
+    if (
+      !/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|server-node-args|help)(=|$)/.test(
+        a,
+      )
+    ) {
       throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }

@@ -67,7 +67,11 @@ const show = (title: string, m: Map<string, number>) => {
     .filter(([l]) => !filter || l.includes(filter))
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .forEach(([l, us]) => process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e3).toFixed(0).padStart(6)} ms  ${l}\n`));
+    .forEach(([l, us]) =>
+      process.stdout.write(
+        `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e3).toFixed(0).padStart(6)} ms  ${l}\n`,
+      ),
+    );
 };
 show('self time', self);
 show('inclusive time', inclusive);

@@ -13,10 +13,16 @@ export interface MemorySample {
 }
 
 /** Orchestrator -> ceiling-json-parse.ts */
-export type ToParse = { type: 'setup'; templates: number; seed: number; bodies: number } | { type: 'slice'; spans: number } | { type: 'stop' };
+export type ToParse =
+  | { type: 'setup'; templates: number; seed: number; bodies: number }
+  | { type: 'slice'; spans: number }
+  | { type: 'stop' };
 
 /** ceiling-json-parse.ts -> orchestrator */
-export type FromParse = { type: 'ready' } | { type: 'slice-done'; spans: number; seconds: number; cpuSeconds: number } | { type: 'error'; message: string };
+export type FromParse =
+  | { type: 'ready' }
+  | { type: 'slice-done'; spans: number; seconds: number; cpuSeconds: number }
+  | { type: 'error'; message: string };
 
 /** Orchestrator -> bench-server.ts */
 export type ToServer =

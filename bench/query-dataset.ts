@@ -10,16 +10,41 @@ import type { Span } from '../src/model/span.js';
  * existing trace ids without holding the data.
  */
 export const SERVICES = [
-  'frontend', 'api-gateway', 'auth', 'user', 'catalog', 'search', 'cart', 'checkout', 'payment', 'fraud',
-  'inventory', 'shipping', 'pricing', 'recommendation', 'review', 'notification', 'email', 'ledger',
-  'warehouse', 'analytics',
+  'frontend',
+  'api-gateway',
+  'auth',
+  'user',
+  'catalog',
+  'search',
+  'cart',
+  'checkout',
+  'payment',
+  'fraud',
+  'inventory',
+  'shipping',
+  'pricing',
+  'recommendation',
+  'review',
+  'notification',
+  'email',
+  'ledger',
+  'warehouse',
+  'analytics',
 ] as const;
 
 const OPS = ['get', 'list', 'create', 'update', 'delete'] as const;
 
 export const TAG_KEYS = [
-  'http.method', 'http.path', 'http.status_code', 'error', 'component', 'peer.service', 'db.system',
-  'db.statement', 'region', 'retry.count',
+  'http.method',
+  'http.path',
+  'http.status_code',
+  'error',
+  'component',
+  'peer.service',
+  'db.system',
+  'db.statement',
+  'region',
+  'retry.count',
 ] as const;
 
 export const SPANS_PER_TRACE = 10;
@@ -57,7 +82,10 @@ function traceSpans(opts: DatasetOptions, i: number, out: Span[]): void {
   const { seed } = opts;
   const r = (k: number) => mix(seed, i, 10 + k) / 0x1_0000_0000;
   const traceId = traceIdOf(seed, i);
-  const spanIds = Array.from({ length: SPANS_PER_TRACE }, (_, k) => hex8(mix(seed, i, 100 + k)) + hex8(mix(seed, i, 200 + k)));
+  const spanIds = Array.from(
+    { length: SPANS_PER_TRACE },
+    (_, k) => hex8(mix(seed, i, 100 + k)) + hex8(mix(seed, i, 200 + k)),
+  );
   // Root timestamps are spaced evenly so that every window holds a known share of the traces.
   const ts = Math.floor(opts.endTsMicros - opts.spreadMicros + ((i + 0.5) * opts.spreadMicros) / opts.traces);
   const a = Math.floor(r(0) * 20);
@@ -69,13 +97,30 @@ function traceSpans(opts: DatasetOptions, i: number, out: Span[]): void {
   // Log-uniform root duration, 1 ms to ~400 ms: minDuration filters keep a predictable share.
   const rootDur = Math.floor(1000 * Math.exp(r(4) * 6));
   const op = (k: number) => Math.floor(r(5 + k) * 5);
-  const ep = (svc: number) => ({ serviceName: SERVICES[svc], ipv4: `10.0.${svc}.${1 + (i % 3)}`, port: 8080 });
-  const http = (method: string, path: string, status: string) => ({ 'http.method': method, 'http.path': path, 'http.status_code': status });
+  const ep = (svc: number) => ({
+    serviceName: SERVICES[svc],
+    ipv4: `10.0.${svc}.${1 + (i % 3)}`,
+    port: 8080,
+  });
+  const http = (method: string, path: string, status: string) => ({
+    'http.method': method,
+    'http.path': path,
+    'http.status_code': status,
+  });
   const status = failed ? '500' : '200';
   const region = i % 2 === 0 ? 'eu-west-1' : 'us-east-1';
 
   const spans: SpanInput[] = [];
-  const add = (k: number, parent: number | undefined, kind: string | undefined, svc: number, name: string, start: number, dur: number, extra: Partial<SpanInput>) =>
+  const add = (
+    k: number,
+    parent: number | undefined,
+    kind: string | undefined,
+    svc: number,
+    name: string,
+    start: number,
+    dur: number,
+    extra: Partial<SpanInput>,
+  ) =>
     spans.push({
       traceId,
       ...(parent === undefined ? {} : { parentId: spanIds[parent] }),
@@ -100,24 +145,45 @@ function traceSpans(opts: DatasetOptions, i: number, out: Span[]): void {
     remoteEndpoint: { ipv4: `203.0.113.${1 + (i % 250)}`, port: 40000 + (i % 20000) },
     tags: { ...http('GET', `/${SERVICES[a]}/${i % 50}`, status), region, component: 'http' },
   });
-  add(1, 0, 'CLIENT', a, nameB, t1, d1, { remoteEndpoint: { serviceName: SERVICES[b] }, tags: { 'http.method': 'POST', 'peer.service': SERVICES[b] } });
+  add(1, 0, 'CLIENT', a, nameB, t1, d1, {
+    remoteEndpoint: { serviceName: SERVICES[b] },
+    tags: { 'http.method': 'POST', 'peer.service': SERVICES[b] },
+  });
   add(2, 1, 'SERVER', b, nameB, t1 + 50, d1 - 100, {
     tags: { ...http('POST', `/${nameB}`, '200'), component: 'http', region },
     ...(r(8) < 0.05 ? { annotations: [{ timestamp: t1 + 60, value: 'retry' }] } : {}),
   });
-  add(3, 2, 'CLIENT', b, nameC, t3, d3, { remoteEndpoint: { serviceName: SERVICES[c] }, tags: { 'http.method': 'GET', 'peer.service': SERVICES[c] } });
+  add(3, 2, 'CLIENT', b, nameC, t3, d3, {
+    remoteEndpoint: { serviceName: SERVICES[c] },
+    tags: { 'http.method': 'GET', 'peer.service': SERVICES[c] },
+  });
   add(4, 3, 'SERVER', c, nameC, t3 + 40, d3 - 80, {
-    tags: { ...http('GET', `/${nameC}`, status), component: 'http', ...(failed ? { error: 'Internal Server Error' } : {}) },
+    tags: {
+      ...http('GET', `/${nameC}`, status),
+      component: 'http',
+      ...(failed ? { error: 'Internal Server Error' } : {}),
+    },
   });
   add(5, 4, undefined, c, 'db.query', t3 + 60, Math.floor(d3 / 3), {
-    tags: { 'db.system': 'mysql', 'db.statement': `SELECT * FROM ${SERVICES[c]} WHERE id = ?`, component: 'jdbc' },
+    tags: {
+      'db.system': 'mysql',
+      'db.statement': `SELECT * FROM ${SERVICES[c]} WHERE id = ?`,
+      component: 'jdbc',
+    },
   });
-  add(6, 0, 'CLIENT', a, nameD, t6, d6, { remoteEndpoint: { serviceName: SERVICES[d] }, tags: { 'http.method': 'GET', 'peer.service': SERVICES[d] } });
-  add(7, 6, 'SERVER', d, nameD, t6 + 30, d6 - 60, { tags: { ...http('GET', `/${nameD}`, '200'), component: 'http' } });
+  add(6, 0, 'CLIENT', a, nameD, t6, d6, {
+    remoteEndpoint: { serviceName: SERVICES[d] },
+    tags: { 'http.method': 'GET', 'peer.service': SERVICES[d] },
+  });
+  add(7, 6, 'SERVER', d, nameD, t6 + 30, d6 - 60, {
+    tags: { ...http('GET', `/${nameD}`, '200'), component: 'http' },
+  });
   add(8, 7, undefined, d, 'cache.get', t6 + 40, Math.floor(d6 / 5), {
     tags: { component: 'redis', 'retry.count': String(i % 3) },
   });
-  add(9, 0, undefined, a, 'render', t6 + d6 + 10, Math.floor(rootDur * 0.05), { tags: { component: 'template' } });
+  add(9, 0, undefined, a, 'render', t6 + d6 + 10, Math.floor(rootDur * 0.05), {
+    tags: { component: 'template' },
+  });
   for (const s of spans) out.push(normalizeSpan(s));
 }
 

@@ -8,7 +8,15 @@
  * Prints tables and writes bench/results/<timestamp>.json.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +24,19 @@ import { promisify } from 'node:util';
 import { forkChild, processCpuSeconds, type Child } from './children.js';
 import type { BodyFormat } from './ingest-bodies.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import type { FromLoad, FromParse, FromServer, IngestResult, IngestSetup, MemorySample, QueryResult, QuerySpec, ToLoad, ToParse, ToServer } from './protocol.js';
+import type {
+  FromLoad,
+  FromParse,
+  FromServer,
+  IngestResult,
+  IngestSetup,
+  MemorySample,
+  QueryResult,
+  QuerySpec,
+  ToLoad,
+  ToParse,
+  ToServer,
+} from './protocol.js';
 import { SERVICES, spanName, SPANS_PER_TRACE, traceIdOf } from './query-dataset.js';
 import { fmt, table } from './table.js';
 
@@ -40,7 +60,8 @@ mkdirSync(logDir, { recursive: true });
 if (opts.profile || opts.heapSnapshot) mkdirSync(profileDir, { recursive: true });
 const sqliteDir = mkdtempSync(join(tmpdir(), 'skein-bench-'));
 const t0 = performance.now();
-const say = (s: string) => process.stdout.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${s}\n`);
+const say = (s: string) =>
+  process.stdout.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${s}\n`);
 
 type SkeinChild = Child<ToServer, FromServer>;
 type LoadChild = Child<ToLoad, FromLoad>;
@@ -55,15 +76,25 @@ type Store = 'mem' | 'sqlite';
 function exportBaseline(rev: string): string {
   const dir = join(sqliteDir, `baseline-${rev.replace(/[^a-z0-9]/gi, '_')}`);
   mkdirSync(join(dir, 'bench'), { recursive: true });
-  execFileSync('sh', ['-c', `git archive ${JSON.stringify(rev)} src package.json | tar -x -C ${JSON.stringify(dir)}`], { cwd: repoDir });
-  for (const f of readdirSync(benchDir)) if (f.endsWith('.ts')) copyFileSync(join(benchDir, f), join(dir, 'bench', f));
+  execFileSync(
+    'sh',
+    ['-c', `git archive ${JSON.stringify(rev)} src package.json | tar -x -C ${JSON.stringify(dir)}`],
+    { cwd: repoDir },
+  );
+  for (const f of readdirSync(benchDir))
+    if (f.endsWith('.ts')) copyFileSync(join(benchDir, f), join(dir, 'bench', f));
   symlinkSync(join(repoDir, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
 const baselineDir = opts.baseline ? exportBaseline(opts.baseline) : undefined;
 
 let serverCount = 0;
-async function startSkein(name: string, store: Store, memMaxSpans: number, root?: string): Promise<{ child: SkeinChild; port: number }> {
+async function startSkein(
+  name: string,
+  store: Store,
+  memMaxSpans: number,
+  root?: string,
+): Promise<{ child: SkeinChild; port: number }> {
   const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
   const nodeArgs = ['--expose-gc', '--max-old-space-size=12288', ...(root ? [] : opts.serverNodeArgs)];
   // One folder per server: every thread (main, module loader, SQLite writer) writes its own profile.
@@ -97,19 +128,25 @@ async function startSkein(name: string, store: Store, memMaxSpans: number, root?
 }
 
 async function startL1(): Promise<{ child: SkeinChild; port: number }> {
-  const child = forkChild<ToServer, FromServer>('ceiling L1', 'ceiling-http-server.ts', { logPath: join(logDir, 'l1.log') });
+  const child = forkChild<ToServer, FromServer>('ceiling L1', 'ceiling-http-server.ts', {
+    logPath: join(logDir, 'l1.log'),
+  });
   const { port } = await child.next('ready', 120_000);
   return { child, port };
 }
 
 async function startCeilingF(): Promise<{ child: SkeinChild; port: number }> {
-  const child = forkChild<ToServer, FromServer>('ceiling F', 'ceiling-skein-http.ts', { logPath: join(logDir, 'f.log') });
+  const child = forkChild<ToServer, FromServer>('ceiling F', 'ceiling-skein-http.ts', {
+    logPath: join(logDir, 'f.log'),
+  });
   const { port } = await child.next('ready', 120_000);
   return { child, port };
 }
 
 async function startLoad(): Promise<LoadChild> {
-  const child = forkChild<ToLoad, FromLoad>('load generator', 'load-generator.ts', { logPath: join(logDir, 'load.log') });
+  const child = forkChild<ToLoad, FromLoad>('load generator', 'load-generator.ts', {
+    logPath: join(logDir, 'load.log'),
+  });
   await child.next('ready', 120_000);
   return child;
 }
@@ -218,13 +255,30 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const l1Server = await startL1();
   const fServer = await startCeilingF();
   const skein = await startSkein(s.name, s.store, 10_000_000);
-  const base = baselineDir ? await startSkein(`${s.name}@${opts.baseline}`, s.store, 10_000_000, baselineDir) : undefined;
+  const base = baselineDir
+    ? await startSkein(`${s.name}@${opts.baseline}`, s.store, 10_000_000, baselineDir)
+    : undefined;
   // Load targets, in this order: 0 L1, 1 F, 2 Skein, 3 Skein at --baseline.
   const servers = [l1Server, fServer, skein, ...(base ? [base] : [])];
   const load = await startLoad();
-  const l2 = forkChild<ToParse, FromParse>('ceiling L2', 'ceiling-json-parse.ts', { logPath: join(logDir, 'l2.log') });
-  load.send({ type: 'job', job: ingestSetup(servers.map((x) => x.port), s.format, s.gzip, perTarget) });
-  l2.send({ type: 'setup', templates: z.ingestTemplates, seed: SEED, bodies: Math.min(2000, Math.ceil(perTarget / z.batchSpans)) });
+  const l2 = forkChild<ToParse, FromParse>('ceiling L2', 'ceiling-json-parse.ts', {
+    logPath: join(logDir, 'l2.log'),
+  });
+  load.send({
+    type: 'job',
+    job: ingestSetup(
+      servers.map((x) => x.port),
+      s.format,
+      s.gzip,
+      perTarget,
+    ),
+  });
+  l2.send({
+    type: 'setup',
+    templates: z.ingestTemplates,
+    seed: SEED,
+    bodies: Math.min(2000, Math.ceil(perTarget / z.batchSpans)),
+  });
   await load.next('set-up');
   await l2.next('ready');
   const phase = async (target: number, spans: number, record: boolean) => {
@@ -255,11 +309,19 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   const cpu = servers.map((x, i) => processCpuSeconds(x.child.pid) - cpu0[i]!);
   load.send({ type: 'summary' });
   const { results } = await load.next('summary');
-  await Promise.all([load.stop({ type: 'stop' }), l2.stop({ type: 'stop' }), ...servers.map((x) => x.child.stop({ type: 'stop' }))]);
+  await Promise.all([
+    load.stop({ type: 'stop' }),
+    l2.stop({ type: 'stop' }),
+    ...servers.map((x) => x.child.stop({ type: 'stop' })),
+  ]);
   const l1 = figures(`L1/${bodySet(s)}`, results[0]!, cpu[0]!);
   const fc = figures(`F/${bodySet(s)}`, results[1]!, cpu[1]!);
   const f = figures(s.name, results[2]!, cpu[2]!);
-  const l2f: L2Figures = { ...l2Total, spansPerSec: l2Total.spans / l2Total.seconds, cpuSecPerMillion: (l2Total.cpuSeconds / l2Total.spans) * 1e6 };
+  const l2f: L2Figures = {
+    ...l2Total,
+    spansPerSec: l2Total.spans / l2Total.seconds,
+    cpuSecPerMillion: (l2Total.cpuSeconds / l2Total.spans) * 1e6,
+  };
   const row: ScenarioFigures = {
     ...f,
     l1,
@@ -289,7 +351,9 @@ async function ingestSection() {
       `${s.name}: ${fmt(row.spansPerSec)} spans/s, ${fmt(row.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(row.p99)} ms; ` +
         `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), F ${fmt(row.f.spansPerSec)} ${fmt(row.f.cpuSecPerMillion)} CPU-s/M (x${fmt(row.vsF)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
         (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : '') +
-        (row.baseline ? `; @${opts.baseline}: ${fmt(row.baseline.spansPerSec)} spans/s, ${fmt(row.baseline.cpuSecPerMillion)} CPU-s/M (now x${fmt(row.vsBaseline!)} spans/s, x${fmt(row.cpuVsBaseline!)} CPU)` : ''),
+        (row.baseline
+          ? `; @${opts.baseline}: ${fmt(row.baseline.spansPerSec)} spans/s, ${fmt(row.baseline.cpuSecPerMillion)} CPU-s/M (now x${fmt(row.vsBaseline!)} spans/s, x${fmt(row.cpuVsBaseline!)} CPU)`
+          : ''),
     );
   }
   return { scenarios: rows };
@@ -299,12 +363,20 @@ async function ingestSection() {
  * Ingest into an already loaded server (scaling): a warm-up, then rounds of one slice to a fresh L1 and
  * one to the server, so that the rate at each data size comes with a ceiling from the same moments.
  */
-async function ingestInto(name: string, server: { child: SkeinChild; port: number }, warmup: number, spans: number): Promise<IngestFigures & { l1: IngestFigures; vsL1: number }> {
+async function ingestInto(
+  name: string,
+  server: { child: SkeinChild; port: number },
+  warmup: number,
+  spans: number,
+): Promise<IngestFigures & { l1: IngestFigures; vsL1: number }> {
   const rounds = 4;
   const slice = Math.ceil(spans / rounds);
   const l1Server = await startL1();
   const load = await startLoad();
-  load.send({ type: 'job', job: ingestSetup([l1Server.port, server.port], 'json', false, warmup + rounds * slice) });
+  load.send({
+    type: 'job',
+    job: ingestSetup([l1Server.port, server.port], 'json', false, warmup + rounds * slice),
+  });
   await load.next('set-up');
   for (const target of [0, 1]) {
     load.send({ type: 'phase', target, spans: warmup, record: false });
@@ -317,7 +389,10 @@ async function ingestInto(name: string, server: { child: SkeinChild; port: numbe
       await load.next('phase-done');
     }
   }
-  const cpu = [processCpuSeconds(l1Server.child.pid) - cpu0[0]!, processCpuSeconds(server.child.pid) - cpu0[1]!];
+  const cpu = [
+    processCpuSeconds(l1Server.child.pid) - cpu0[0]!,
+    processCpuSeconds(server.child.pid) - cpu0[1]!,
+  ];
   load.send({ type: 'summary' });
   const { results } = await load.next('summary');
   await Promise.all([load.stop({ type: 'stop' }), l1Server.child.stop({ type: 'stop' })]);
@@ -333,11 +408,16 @@ function querySpecs(traces: number, nowMs: number, full: boolean): QuerySpec[] {
   const svc = (i: number) => SERVICES[i % SERVICES.length]!;
   const each = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
   const base = (i: number) => `/api/v2/traces?serviceName=${svc(i)}&limit=10`;
-  const withName = (i: number) => `${base(i)}&spanName=${encodeURIComponent(spanName(i % 20, Math.floor(i / 20) % 5))}`;
-  const withAnnotation = (i: number) => `${withName(i)}&annotationQuery=${encodeURIComponent('http.status_code=500')}`;
+  const withName = (i: number) =>
+    `${base(i)}&spanName=${encodeURIComponent(spanName(i % 20, Math.floor(i / 20) % 5))}`;
+  const withAnnotation = (i: number) =>
+    `${withName(i)}&annotationQuery=${encodeURIComponent('http.status_code=500')}`;
   const withDuration = (i: number) => `${withAnnotation(i)}&minDuration=100000`;
   // Trace ids spread over the whole data set, in a scrambled order.
-  const byId = each(500, (i) => `/api/v2/trace/${traceIdOf(SEED, (Math.imul(i + 1, 2654435761) >>> 0) % traces)}`);
+  const byId = each(
+    500,
+    (i) => `/api/v2/trace/${traceIdOf(SEED, (Math.imul(i + 1, 2654435761) >>> 0) % traces)}`,
+  );
   const deps = [`/api/v2/dependencies?endTs=${nowMs}&lookback=${DAY_MS}`];
   const all: Array<[string, string[], boolean]> = [
     ['services', ['/api/v2/services'], false],
@@ -385,11 +465,22 @@ interface DatasetRun {
   ingest?: IngestFigures & { l1: IngestFigures; vsL1: number };
 }
 
-async function datasetRun(store: Store, traces: number, fullQueries: boolean, ingestSpans: number, baseline = false): Promise<DatasetRun> {
+async function datasetRun(
+  store: Store,
+  traces: number,
+  fullQueries: boolean,
+  ingestSpans: number,
+  baseline = false,
+): Promise<DatasetRun> {
   const spans = traces * SPANS_PER_TRACE;
   const warmup = Math.min(ingestSpans, 5_000);
   const name = `${store}-${spans}${baseline ? `@${opts.baseline}` : ''}`;
-  const server = await startSkein(name, store, spans + ingestSpans + warmup + 1000, baseline ? baselineDir : undefined);
+  const server = await startSkein(
+    name,
+    store,
+    spans + ingestSpans + warmup + 1000,
+    baseline ? baselineDir : undefined,
+  );
   server.child.send({ type: 'gc' });
   const idle = (await server.child.next('memory')).memory;
   const endTsMicros = Date.now() * 1000;
@@ -397,7 +488,9 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
   const pre = await server.child.next('preloaded');
   server.child.send({ type: 'gc' });
   const loaded = (await server.child.next('memory')).memory;
-  say(`${name}: ${fmt(spans)} spans preloaded in ${fmt(pre.ms / 1000)} s; RSS ${fmt(loaded.rss / 2 ** 20)} MiB, heap ${fmt(loaded.heapUsed / 2 ** 20)} MiB`);
+  say(
+    `${name}: ${fmt(spans)} spans preloaded in ${fmt(pre.ms / 1000)} s; RSS ${fmt(loaded.rss / 2 ** 20)} MiB, heap ${fmt(loaded.heapUsed / 2 ** 20)} MiB`,
+  );
   let heapSnapshot: string | undefined;
   if (opts.heapSnapshot && store === 'mem') {
     server.child.send({ type: 'heap-snapshot', path: join(profileDir, `${name}.heapsnapshot`) });
@@ -406,17 +499,24 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
   let queries: QueryResult[] = [];
   if (!baseline && (opts.sections.has('queries') || opts.sections.has('scaling'))) {
     const load = await startLoad();
-    load.send({ type: 'job', job: { kind: 'query', port: server.port, specs: querySpecs(traces, Date.now(), fullQueries) } });
+    load.send({
+      type: 'job',
+      job: { kind: 'query', port: server.port, specs: querySpecs(traces, Date.now(), fullQueries) },
+    });
     queries = (await load.next('query-done')).results;
     await load.stop({ type: 'stop' });
     for (const q of queries) {
-      say(`  ${store} ${q.name} c=${q.concurrency}: p50 ${fmt(q.latenciesMs.p50)} ms, p99 ${fmt(q.latenciesMs.p99)} ms (${q.requests} req${q.errors ? `, ${q.errors} errors` : ''})`);
+      say(
+        `  ${store} ${q.name} c=${q.concurrency}: p50 ${fmt(q.latenciesMs.p50)} ms, p99 ${fmt(q.latenciesMs.p99)} ms (${q.requests} req${q.errors ? `, ${q.errors} errors` : ''})`,
+      );
     }
   }
   let ingest: DatasetRun['ingest'];
   if (ingestSpans > 0) {
     ingest = await ingestInto(`${store}/json at ${spans}`, server, warmup, ingestSpans);
-    say(`  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M; L1 ${fmt(ingest.l1.spansPerSec)} (x${fmt(ingest.vsL1)})`);
+    say(
+      `  ingest on top: ${fmt(ingest.spansPerSec)} spans/s, ${fmt(ingest.cpuSecPerMillion)} CPU-s/M; L1 ${fmt(ingest.l1.spansPerSec)} (x${fmt(ingest.vsL1)})`,
+    );
   }
   await server.child.stop({ type: 'stop' });
   return {
@@ -439,29 +539,102 @@ async function datasetRun(store: Store, traces: number, fullQueries: boolean, in
 
 function gitInfo(): Promise<{ commit: string; dirty: boolean }> {
   return Promise.all([
-    run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir }).then((r) => r.stdout.trim(), () => 'unknown'),
-    run('git', ['status', '--porcelain', '--', 'src'], { cwd: repoDir }).then((r) => r.stdout.trim() !== '', () => false),
+    run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir }).then(
+      (r) => r.stdout.trim(),
+      () => 'unknown',
+    ),
+    run('git', ['status', '--porcelain', '--', 'src'], { cwd: repoDir }).then(
+      (r) => r.stdout.trim() !== '',
+      () => false,
+    ),
   ]).then(([commit, dirty]) => ({ commit, dirty }));
 }
 
 function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
   return table(
-    ['ingest', 'spans/s', 'CPU-s/M', 'p50 ms', 'p99 ms', 'B/span', 'L1 spans/s', 'L1 CPU-s/M', 'x L1', 'F spans/s', 'F CPU-s/M', 'x F', 'L2 spans/s', 'L2 CPU-s/M', 'x L2', 'x L2 CPU'],
-    r.scenarios.map((s) => [s.name, s.spansPerSec, s.cpuSecPerMillion, s.p50, s.p99, s.bodyBytesPerSpan, s.l1.spansPerSec, s.l1.cpuSecPerMillion, s.vsL1, s.f.spansPerSec, s.f.cpuSecPerMillion, s.vsF, s.l2.spansPerSec, s.l2.cpuSecPerMillion, s.vsL2, s.cpuVsL2]),
+    [
+      'ingest',
+      'spans/s',
+      'CPU-s/M',
+      'p50 ms',
+      'p99 ms',
+      'B/span',
+      'L1 spans/s',
+      'L1 CPU-s/M',
+      'x L1',
+      'F spans/s',
+      'F CPU-s/M',
+      'x F',
+      'L2 spans/s',
+      'L2 CPU-s/M',
+      'x L2',
+      'x L2 CPU',
+    ],
+    r.scenarios.map((s) => [
+      s.name,
+      s.spansPerSec,
+      s.cpuSecPerMillion,
+      s.p50,
+      s.p99,
+      s.bodyBytesPerSpan,
+      s.l1.spansPerSec,
+      s.l1.cpuSecPerMillion,
+      s.vsL1,
+      s.f.spansPerSec,
+      s.f.cpuSecPerMillion,
+      s.vsF,
+      s.l2.spansPerSec,
+      s.l2.cpuSecPerMillion,
+      s.vsL2,
+      s.cpuVsL2,
+    ]),
   );
 }
 
 function printBaseline(r: Awaited<ReturnType<typeof ingestSection>>): string {
   return table(
-    ['ingest', 'spans/s now', `spans/s @${opts.baseline}`, 'x spans/s', 'CPU-s/M now', `CPU-s/M @${opts.baseline}`, 'x CPU', 'x L1 now', `x L1 @${opts.baseline}`, 'p99 now', `p99 @${opts.baseline}`],
-    r.scenarios.map((s) => [s.name, s.spansPerSec, s.baseline!.spansPerSec, s.vsBaseline!, s.cpuSecPerMillion, s.baseline!.cpuSecPerMillion, s.cpuVsBaseline!, s.vsL1, s.baseline!.vsL1, s.p99, s.baseline!.p99]),
+    [
+      'ingest',
+      'spans/s now',
+      `spans/s @${opts.baseline}`,
+      'x spans/s',
+      'CPU-s/M now',
+      `CPU-s/M @${opts.baseline}`,
+      'x CPU',
+      'x L1 now',
+      `x L1 @${opts.baseline}`,
+      'p99 now',
+      `p99 @${opts.baseline}`,
+    ],
+    r.scenarios.map((s) => [
+      s.name,
+      s.spansPerSec,
+      s.baseline!.spansPerSec,
+      s.vsBaseline!,
+      s.cpuSecPerMillion,
+      s.baseline!.cpuSecPerMillion,
+      s.cpuVsBaseline!,
+      s.vsL1,
+      s.baseline!.vsL1,
+      s.p99,
+      s.baseline!.p99,
+    ]),
   );
 }
 
 function printQueries(runs: DatasetRun[]): string {
   const rows: Array<Array<string | number>> = [];
   for (const d of runs) {
-    for (const q of d.queries) rows.push([`${d.store} ${fmt(d.spans)}`, q.name, q.concurrency, q.latenciesMs.p50, q.latenciesMs.p99, q.requests, q.responseBytes]);
+    for (const q of d.queries)
+      rows.push([
+        `${d.store} ${fmt(d.spans)}`,
+        q.name,
+        q.concurrency,
+        q.latenciesMs.p50,
+        q.latenciesMs.p99,
+        q.requests,
+        q.responseBytes,
+      ]);
   }
   return table(['store', 'query', 'conc', 'p50 ms', 'p99 ms', 'requests', 'resp bytes'], rows);
 }
@@ -469,15 +642,47 @@ function printQueries(runs: DatasetRun[]): string {
 function printMemory(runs: DatasetRun[]): string {
   return table(
     ['store', 'spans', 'idle RSS MiB', 'RSS MiB', 'heap MiB', 'RSS B/span', 'heap B/span', 'preload s'],
-    runs.map((d) => [d.store + (d.revision ? `@${d.revision}` : ''), d.spans, d.idle.rss / 2 ** 20, d.loaded.rss / 2 ** 20, d.loaded.heapUsed / 2 ** 20, d.rssPerSpan, d.heapPerSpan, d.preloadSeconds]),
+    runs.map((d) => [
+      d.store + (d.revision ? `@${d.revision}` : ''),
+      d.spans,
+      d.idle.rss / 2 ** 20,
+      d.loaded.rss / 2 ** 20,
+      d.loaded.heapUsed / 2 ** 20,
+      d.rssPerSpan,
+      d.heapPerSpan,
+      d.preloadSeconds,
+    ]),
   );
 }
 
 function printScaling(runs: DatasetRun[]): string {
-  const pick = (d: DatasetRun, name: string) => d.queries.find((q) => q.name === name && q.concurrency === 1)?.latenciesMs.p99 ?? NaN;
+  const pick = (d: DatasetRun, name: string) =>
+    d.queries.find((q) => q.name === name && q.concurrency === 1)?.latenciesMs.p99 ?? NaN;
   return table(
-    ['store', 'stored spans', 'ingest spans/s', 'CPU-s/M', 'L1 spans/s', 'x L1', 'p99 traces svc', 'p99 traces all filters', 'p99 trace by id', 'p99 deps 1 day'],
-    runs.map((d) => [d.store, d.spans, d.ingest?.spansPerSec ?? NaN, d.ingest?.cpuSecPerMillion ?? NaN, d.ingest?.l1.spansPerSec ?? NaN, d.ingest?.vsL1 ?? NaN, pick(d, 'traces service'), pick(d, 'traces +minDuration'), pick(d, 'trace by id'), pick(d, 'dependencies 1 day')]),
+    [
+      'store',
+      'stored spans',
+      'ingest spans/s',
+      'CPU-s/M',
+      'L1 spans/s',
+      'x L1',
+      'p99 traces svc',
+      'p99 traces all filters',
+      'p99 trace by id',
+      'p99 deps 1 day',
+    ],
+    runs.map((d) => [
+      d.store,
+      d.spans,
+      d.ingest?.spansPerSec ?? NaN,
+      d.ingest?.cpuSecPerMillion ?? NaN,
+      d.ingest?.l1.spansPerSec ?? NaN,
+      d.ingest?.vsL1 ?? NaN,
+      pick(d, 'traces service'),
+      pick(d, 'traces +minDuration'),
+      pick(d, 'trace by id'),
+      pick(d, 'dependencies 1 day'),
+    ]),
   );
 }
 
@@ -488,9 +693,13 @@ interface Target {
   met: boolean;
 }
 
-function targets(ingest: Awaited<ReturnType<typeof ingestSection>> | undefined, main: DatasetRun | undefined): Target[] {
+function targets(
+  ingest: Awaited<ReturnType<typeof ingestSection>> | undefined,
+  main: DatasetRun | undefined,
+): Target[] {
   const out: Target[] = [];
-  const t = (target: string, value: number, limit: string, met: boolean) => out.push({ target, value, limit, met });
+  const t = (target: string, value: number, limit: string, met: boolean) =>
+    out.push({ target, value, limit, met });
   const mem = ingest?.scenarios.find((s) => s.name === 'mem/json');
   if (mem) {
     t('mem ingest vs L1', mem.vsL1, '>= 0.35', mem.vsL1 >= 0.35);
@@ -500,10 +709,13 @@ function targets(ingest: Awaited<ReturnType<typeof ingestSection>> | undefined, 
   const sqlite = ingest?.scenarios.find((s) => s.name === 'sqlite/json');
   if (sqlite) t('sqlite ingest vs L1', sqlite.vsL1, '>= 0.25', sqlite.vsL1 >= 0.25);
   if (main) {
-    const p99 = (name: string) => Math.max(...main.queries.filter((q) => q.name === name).map((q) => q.latenciesMs.p99));
+    const p99 = (name: string) =>
+      Math.max(...main.queries.filter((q) => q.name === name).map((q) => q.latenciesMs.p99));
     const byId = p99('trace by id');
     t(`trace by id p99 ms at ${fmt(main.spans)} (worst of c=1, c=8)`, byId, '< 5', byId < 5);
-    const search = Math.max(...['traces service', 'traces +spanName', 'traces +annotationQuery', 'traces +minDuration'].map(p99));
+    const search = Math.max(
+      ...['traces service', 'traces +spanName', 'traces +annotationQuery', 'traces +minDuration'].map(p99),
+    );
     t(`trace search p99 ms at ${fmt(main.spans)} (worst variant)`, search, '< 50', search < 50);
     t(`mem RSS bytes per span at ${fmt(main.spans)}`, main.rssPerSpan, '<= 250', main.rssPerSpan <= 250);
     t(`mem heap bytes per span at ${fmt(main.spans)}`, main.heapPerSpan, '<= 250', main.heapPerSpan <= 250);
@@ -514,15 +726,22 @@ function targets(ingest: Awaited<ReturnType<typeof ingestSection>> | undefined, 
 async function main(opts: BenchOptions): Promise<void> {
   const z = opts.sizes;
   const load0 = loadavg();
-  say(`Skein bench (${opts.quick ? 'quick' : 'full'}): ${[...opts.sections].join(', ')}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  say(
+    `Skein bench (${opts.quick ? 'quick' : 'full'}): ${[...opts.sections].join(', ')}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
+  );
   const ingest = opts.sections.has('ingest') ? await ingestSection() : undefined;
 
   const runs: DatasetRun[] = [];
-  const wantData = opts.sections.has('queries') || opts.sections.has('memory') || opts.sections.has('scaling');
+  const wantData =
+    opts.sections.has('queries') || opts.sections.has('memory') || opts.sections.has('scaling');
   if (wantData) {
-    runs.push(await datasetRun('mem', z.queryTraces, true, opts.sections.has('scaling') ? z.scalingIngestSpans : 0));
-    if (baselineDir && opts.sections.has('memory')) runs.push(await datasetRun('mem', z.queryTraces, false, 0, true));
-    if (opts.sqliteQueries && opts.sections.has('queries')) runs.push(await datasetRun('sqlite', z.queryTraces, true, 0));
+    runs.push(
+      await datasetRun('mem', z.queryTraces, true, opts.sections.has('scaling') ? z.scalingIngestSpans : 0),
+    );
+    if (baselineDir && opts.sections.has('memory'))
+      runs.push(await datasetRun('mem', z.queryTraces, false, 0, true));
+    if (opts.sqliteQueries && opts.sections.has('queries'))
+      runs.push(await datasetRun('sqlite', z.queryTraces, true, 0));
   }
   if (opts.sections.has('scaling')) {
     for (const traces of z.scalingTraces) {
@@ -536,14 +755,47 @@ async function main(opts: BenchOptions): Promise<void> {
   const git = await gitInfo();
 
   const out: string[] = [];
-  out.push(`Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`);
-  out.push(`load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`);
-  if (ingest) out.push('', 'Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x F = over Skein\'s HTTP stack answering without decoding; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)', printIngest(ingest));
-  if (ingest && opts.baseline) out.push('', `A/B against ${opts.baseline} (same bodies, interleaved in the same rounds)`, printBaseline(ingest));
-  if (runs.length && opts.sections.has('queries')) out.push('', 'Queries (HTTP against the server process)', printQueries(runs.filter((r) => r.traces === z.queryTraces && !r.revision)));
-  if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling'))) out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
-  if (opts.sections.has('scaling')) out.push('', 'Scaling (memory store; JSON v2 ingest on top of the stored spans, interleaved with L1; query p99 at concurrency 1)', printScaling(scaling));
-  if (goals.length) out.push('', 'Targets', table(['target', 'value', 'limit', 'met'], goals.map((g) => [g.target, g.value, g.limit, g.met ? 'yes' : 'NO'])));
+  out.push(
+    `Skein bench ${stamp} (${opts.quick ? 'quick' : 'full'}) at ${git.commit}${git.dirty ? ' + uncommitted src changes' : ''}; ${opts.connections} connections`,
+  );
+  out.push(
+    `load average ${load0.map((l) => l.toFixed(1)).join(' ')} -> ${load1.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs: compare ratios, not absolute figures`,
+  );
+  if (ingest)
+    out.push(
+      '',
+      "Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x F = over Skein's HTTP stack answering without decoding; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)",
+      printIngest(ingest),
+    );
+  if (ingest && opts.baseline)
+    out.push(
+      '',
+      `A/B against ${opts.baseline} (same bodies, interleaved in the same rounds)`,
+      printBaseline(ingest),
+    );
+  if (runs.length && opts.sections.has('queries'))
+    out.push(
+      '',
+      'Queries (HTTP against the server process)',
+      printQueries(runs.filter((r) => r.traces === z.queryTraces && !r.revision)),
+    );
+  if (runs.length && (opts.sections.has('memory') || opts.sections.has('scaling')))
+    out.push('', 'Memory (after forced GC; per span = (loaded - idle) / spans)', printMemory(runs));
+  if (opts.sections.has('scaling'))
+    out.push(
+      '',
+      'Scaling (memory store; JSON v2 ingest on top of the stored spans, interleaved with L1; query p99 at concurrency 1)',
+      printScaling(scaling),
+    );
+  if (goals.length)
+    out.push(
+      '',
+      'Targets',
+      table(
+        ['target', 'value', 'limit', 'met'],
+        goals.map((g) => [g.target, g.value, g.limit, g.met ? 'yes' : 'NO']),
+      ),
+    );
   const seconds = (performance.now() - t0) / 1000;
   out.push('', `took ${fmt(seconds)} s`);
   const file = join(resultsDir, `${stamp}.json`);
@@ -556,7 +808,13 @@ async function main(opts: BenchOptions): Promise<void> {
         label: opts.label,
         argv: process.argv.slice(2),
         seconds,
-        machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgStart: load0, loadavgEnd: load1 },
+        machine: {
+          node: process.version,
+          cpus: cpus().length,
+          cpuModel: cpus()[0]?.model,
+          loadavgStart: load0,
+          loadavgEnd: load1,
+        },
         git,
         connections: opts.connections,
         baseline: opts.baseline,

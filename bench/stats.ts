@@ -1,5 +1,10 @@
 /** Latency summary of one measured phase, in milliseconds (nearest-rank percentiles). */
-export function summarize(samples: Float64Array | number[]): { p50: number; p99: number; mean: number; max: number } {
+export function summarize(samples: Float64Array | number[]): {
+  p50: number;
+  p99: number;
+  mean: number;
+  max: number;
+} {
   const n = samples.length;
   if (n === 0) return { p50: NaN, p99: NaN, mean: NaN, max: NaN };
   const sorted = Float64Array.from(samples).sort();

@@ -6,7 +6,10 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
     '| ' + r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ') + ' |';
   const numeric = headers.map((_, i) => rows.some((r) => typeof r[i] === 'number'));
   return [
-    line(headers, numeric.map(() => false)),
+    line(
+      headers,
+      numeric.map(() => false),
+    ),
     '|' + widths.map((w, i) => (numeric[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|',
     ...cells.map((r) => line(r, numeric)),
   ].join('\n');

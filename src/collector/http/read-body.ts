@@ -1,4 +1,12 @@
-import { gunzip, gunzipSync, inflate, inflateRaw, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib';
+import {
+  gunzip,
+  gunzipSync,
+  inflate,
+  inflateRaw,
+  inflateRawSync,
+  inflateSync,
+  type ZlibOptions,
+} from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DecodeError } from '../../model/decode-error.js';
 
@@ -6,7 +14,9 @@ import { DecodeError } from '../../model/decode-error.js';
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';
   constructor(readonly limit: number) {
-    super(`Request body is larger than ${limit} bytes after decompression (QUERY_MAX_BODY_BYTES); send smaller batches`);
+    super(
+      `Request body is larger than ${limit} bytes after decompression (QUERY_MAX_BODY_BYTES); send smaller batches`,
+    );
   }
 }
 
@@ -54,14 +64,20 @@ const compressedLimit = (maxBytes: number) => maxBytes + Math.ceil(maxBytes / 81
  * bomb stops at `maxBytes` of output instead of being inflated in memory first (zipkin #3834). A broken
  * gzip stream is a DecodeError ("Cannot gunzip spans"), as in zipkin.
  */
-export async function readBody(stream: Readable, contentEncoding: string | undefined, maxBytes: number): Promise<Buffer> {
+export async function readBody(
+  stream: Readable,
+  contentEncoding: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
   let inflater: Inflater | undefined;
   if (enc === 'gzip' || enc === 'x-gzip') inflater = GZIP;
   else if (enc === 'deflate') inflater = DEFLATE;
   else if (enc !== 'identity' && enc !== '') {
     stream.resume();
-    throw new UnsupportedEncodingError(`Unsupported Content-Encoding: ${enc.slice(0, 40)} (use gzip, deflate or none)`);
+    throw new UnsupportedEncodingError(
+      `Unsupported Content-Encoding: ${enc.slice(0, 40)} (use gzip, deflate or none)`,
+    );
   }
   const body = await readAll(stream, inflater ? compressedLimit(maxBytes) : maxBytes, maxBytes);
   if (!inflater) return body;

@@ -338,7 +338,6 @@ export class MemoryStorage implements StorageComponent {
     }
     return mergeDependencyLinks(scaled);
   }
-
 }
 
 /**

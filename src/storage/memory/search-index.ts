@@ -61,7 +61,8 @@ export class SearchIndex<T extends Evictable> {
     if (serviceName !== undefined) {
       // A trace under (service, span name) or (service, remote service) has a span of the service, so
       // the service's own list only narrows when neither is asked for.
-      if (spanName === undefined && remoteServiceName === undefined) lists.push(this.services.get(serviceName));
+      if (spanName === undefined && remoteServiceName === undefined)
+        lists.push(this.services.get(serviceName));
       if (spanName !== undefined) lists.push(this.spanNames.get(serviceName)?.get(spanName));
       if (remoteServiceName !== undefined) {
         lists.push(this.remoteServices.get(serviceName)?.get(remoteServiceName));

@@ -46,7 +46,13 @@ export class SpanInterner {
     if (e.serviceName === undefined && e.port !== undefined) return copyEndpoint(e);
     const service = e.serviceName ?? '';
     const last = this.recent.get(service);
-    if (last !== undefined && last.ipv4 === e.ipv4 && last.port === e.port && last.ipv6 === e.ipv6 && last.serviceName === e.serviceName) {
+    if (
+      last !== undefined &&
+      last.ipv4 === e.ipv4 &&
+      last.port === e.port &&
+      last.ipv6 === e.ipv6 &&
+      last.serviceName === e.serviceName
+    ) {
       return last;
     }
     const key = `${service}\u0000${e.ipv4 ?? ''}\u0000${e.ipv6 ?? ''}\u0000${e.port ?? ''}`;
@@ -71,7 +77,13 @@ export class SpanInterner {
     const out: Record<string, string> = {};
     for (const key in tags) {
       // A "__proto__" key is data (normalizeSpan keeps it so); plain assignment would set the prototype.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: this.string(tags[key]!), enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {
+          value: this.string(tags[key]!),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       else out[this.string(key)] = this.string(tags[key]!);
     }
     return out;
