@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Database as Db } from 'better-sqlite3';
 import type { Span } from '../../model/span.js';
+import { BackgroundCheckpoints } from './sqlite-checkpoints.js';
 import { openWriteConnection } from './sqlite-connection.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import type { FromWriter, ToWriter, WriterInit } from './sqlite-writer-protocol.js';
@@ -53,6 +54,13 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
   let closing = false;
   let commits = 0;
   let batches = 0;
+  const checkpoints = new BackgroundCheckpoints(
+    db,
+    init.path,
+    () => commits,
+    scheduleFlush,
+    (msg, err) => post({ type: 'log', level: 'warn', obj: { err }, msg }),
+  );
 
   function scheduleFlush(): void {
     if (flushScheduled) return;
@@ -62,6 +70,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
 
   function flush(): void {
     flushScheduled = false;
+    // Held back while the WAL starts over; the checkpointer schedules the flush again (and closing flushes).
+    if (!closing && !checkpoints.mayCommit()) return;
     let count = 0;
     let n = 0;
     while (n < queue.length && (n === 0 || count + queue[n]!.spans.length <= init.maxSpansPerCommit)) {
@@ -92,6 +102,7 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       }
       if (ok.length > 0) post({ type: 'ack', ids: ok });
     }
+    checkpoints.afterCommit();
     retentionSoon();
   }
 
@@ -188,13 +199,15 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
         closing = true;
         clearInterval(timer);
         while (queue.length > 0) flush();
-        try {
-          db.pragma('optimize');
-          db.close();
-        } finally {
-          post({ type: 'closed' });
-          port.close();
-        }
+        void checkpoints.close().finally(() => {
+          try {
+            db.pragma('optimize');
+            db.close();
+          } finally {
+            post({ type: 'closed' });
+            port.close();
+          }
+        });
         break;
     }
   });
