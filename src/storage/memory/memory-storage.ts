@@ -153,30 +153,37 @@ export class MemoryStorage implements StorageComponent {
     // without a hash lookup of the 32-character id in a map of every stored trace.
     let lastTraceId: string | undefined;
     let record: TraceRecord | undefined;
+    let isNew = false;
     for (const span of spans) {
       if (record === undefined || span.traceId !== lastTraceId) {
-        if (record !== undefined) trimSpans(record);
+        if (record !== undefined) this.endRun(record, isNew);
         lastTraceId = span.traceId;
-        record = this.recordOf(span.traceId);
+        const key = this.keyOf(span.traceId);
+        record = this.traceMap.get(key);
+        isNew = record === undefined;
+        if (record === undefined) {
+          record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0, mark: 0, links: undefined };
+          this.traceMap.set(key, record);
+        }
       }
-      this.acceptOne(span, record);
+      this.acceptOne(span, record, isNew);
     }
-    if (record !== undefined) trimSpans(record);
+    if (record !== undefined) this.endRun(record, isNew);
     while (this.storedSpans > this.maxSpans) this.evictOldestTrace();
   }
 
-  private recordOf(traceId: string): TraceRecord {
-    const key = this.keyOf(traceId);
-    let record = this.traceMap.get(key);
-    if (record === undefined) {
-      record = { spans: [], evicted: false, ts: 0, rootTs: 0, minTs: 0, mark: 0, links: undefined };
-      this.traceMap.set(key, record);
-      this.timeIndex.add(record);
-    }
-    return record;
+  /**
+   * After a run of one trace's spans: a new trace enters the time index only now, with its timestamp
+   * known. Entering it at 0 first and moving it created and deleted the bucket for 0 each time, at the
+   * front of the sorted bucket ids: a copy of the whole id array per new trace (a day of data has 86,400
+   * buckets; 1M stored spans: ~10 us per span, 5M: 39% of ingest CPU).
+   */
+  private endRun(record: TraceRecord, isNew: boolean): void {
+    if (isNew) this.timeIndex.add(record);
+    trimSpans(record);
   }
 
-  private acceptOne(span: Span, record: TraceRecord): void {
+  private acceptOne(span: Span, record: TraceRecord, isNew: boolean): void {
     const spans = record.spans;
     // zipkin: the same span reported twice is stored once. Ids differ for all but re-sent and shared
     // spans, so the full comparison only runs for those.
@@ -191,16 +198,21 @@ export class MemoryStorage implements StorageComponent {
     record.links = undefined;
     this.storedSpans++;
     if (stored.timestamp !== undefined) {
-      this.updateTimestamp(record, stored.timestamp, stored.parentId === undefined);
+      this.updateTimestamp(record, stored.timestamp, stored.parentId === undefined, isNew);
     }
     if (this.searchEnabled) this.searchIndex.add(stored, record);
   }
 
-  private updateTimestamp(record: TraceRecord, ts: number, isRoot: boolean): void {
+  /** `isNew`: the record is not in the time index yet (it enters at the end of its run). */
+  private updateTimestamp(record: TraceRecord, ts: number, isRoot: boolean, isNew: boolean): void {
     if (record.minTs === 0 || ts < record.minTs) record.minTs = ts;
     if (isRoot && (record.rootTs === 0 || ts < record.rootTs)) record.rootTs = ts;
     const traceTs = record.rootTs || record.minTs;
     if (traceTs === record.ts) return;
+    if (isNew) {
+      record.ts = traceTs;
+      return;
+    }
     this.timeIndex.remove(record);
     record.ts = traceTs;
     this.timeIndex.add(record);
