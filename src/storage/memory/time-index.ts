@@ -23,8 +23,13 @@ interface Bucket<T> {
  */
 export class TimeIndex<T extends Timed> {
   private readonly buckets = new Map<number, Bucket<T>>();
-  /** Ascending bucket ids. */
-  private readonly ids: number[] = [];
+  /**
+   * Ascending bucket ids from index `head` on. Eviction empties the oldest buckets, at the front: moving
+   * `head` instead of splicing keeps that O(1) (a splice at the front copies every id; a day of data is
+   * 86,400 of them). The dead prefix is dropped once it is half the array.
+   */
+  private ids: number[] = [];
+  private head = 0;
   private count = 0;
 
   get size(): number {
@@ -38,7 +43,9 @@ export class TimeIndex<T extends Timed> {
       // A one-element literal holds exactly one slot; an empty array grows to 17 on its first push, and
       // when traces are sparse (a second per bucket) most buckets keep one trace (~120 bytes per trace).
       this.buckets.set(id, { items: [item], sorted: true });
-      this.ids.splice(upperBound(this.ids, id), 0, id);
+      const at = upperBound(this.ids, this.head, id);
+      if (at === this.head && this.head > 0) this.ids[--this.head] = id;
+      else this.ids.splice(at, 0, id);
       this.count++;
       return;
     }
@@ -58,13 +65,20 @@ export class TimeIndex<T extends Timed> {
     this.count--;
     if (bucket.items.length === 0) {
       this.buckets.delete(id);
-      this.ids.splice(upperBound(this.ids, id) - 1, 1);
+      const at = upperBound(this.ids, this.head, id) - 1;
+      if (at === this.head) {
+        this.head++;
+        if (this.head >= 1024 && this.head * 2 >= this.ids.length) {
+          this.ids = this.ids.slice(this.head);
+          this.head = 0;
+        }
+      } else this.ids.splice(at, 1);
     }
     return true;
   }
 
   oldest(): T | undefined {
-    const id = this.ids[0];
+    const id = this.ids[this.head];
     if (id === undefined) return undefined;
     return this.sortedItems(id)[0];
   }
@@ -74,7 +88,7 @@ export class TimeIndex<T extends Timed> {
     const from = Math.max(fromMicros, 1);
     if (toMicros < from) return;
     const lowId = bucketId(from);
-    for (let i = upperBound(this.ids, bucketId(toMicros)) - 1; i >= 0; i--) {
+    for (let i = upperBound(this.ids, this.head, bucketId(toMicros)) - 1; i >= this.head; i--) {
       const id = this.ids[i]!;
       if (id < lowId) return;
       const items = this.sortedItems(id);
@@ -89,7 +103,8 @@ export class TimeIndex<T extends Timed> {
 
   clear(): void {
     this.buckets.clear();
-    this.ids.length = 0;
+    this.ids = [];
+    this.head = 0;
     this.count = 0;
   }
 
@@ -107,9 +122,8 @@ function bucketId(ts: number): number {
   return Math.floor(ts / BUCKET_MICROS);
 }
 
-/** Index of the first element greater than `value`. */
-function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
+/** Index of the first element at or after `lo` greater than `value`. */
+function upperBound(sorted: readonly number[], lo: number, value: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
