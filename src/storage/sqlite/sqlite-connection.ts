@@ -38,7 +38,9 @@ export function openWriteConnection(path: string, maxBytes: number): Db {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`journal_size_limit = ${wal}`);
     db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(wal / 2 / pageSize))}`);
-    db.pragma('cache_size = -16384');
+    // 64 MiB: the search index takes its inserts all over its B-tree (sqlite-terms.ts), so each of a
+    // commit's ~2 term rows per span reads a page back from the OS unless the index's pages stay cached.
+    db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
     return db;
   } catch (e) {
