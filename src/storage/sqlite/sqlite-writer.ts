@@ -198,8 +198,13 @@ export class SqliteWriter {
   private rekeyTerms(tid: number, from: number | null, to: number | null): void {
     const insert = to !== null && this.opts.searchEnabled;
     if (from === null && !insert) return;
+    // Spans of one trace share most of their terms: each (term, svc) row is moved once, not once per span.
+    const seen = new Set<string>();
     for (const json of this.spansOfTrace.all(tid) as string[]) {
       for (const { term, svc } of spanTerms(JSON.parse(json) as Span)) {
+        const key = `${term}\0${svc}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         if (from !== null) this.deleteTerm.run(term, from, tid, svc);
         if (insert) this.insertTerm.run(term, to, tid, svc);
       }
