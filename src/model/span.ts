@@ -53,3 +53,20 @@ export interface Span {
   shared?: true;
   links?: SpanLink[];
 }
+
+/** Every Zipkin v2 field, in zipkin's JSON order; anything else (links) is a Skein extension. */
+export const ZIPKIN_V2_FIELDS = [
+  'traceId',
+  'parentId',
+  'id',
+  'kind',
+  'name',
+  'timestamp',
+  'duration',
+  'localEndpoint',
+  'remoteEndpoint',
+  'annotations',
+  'tags',
+  'debug',
+  'shared',
+] as const;

@@ -10,6 +10,7 @@ import { PostSpansRequest } from '../../src/codec/jaeger/jaeger-proto-codec.js';
 import { startTestServer } from '../support/server.js';
 import { getJson, waitFor } from '../support/wait.js';
 import { writeEmitBatch } from './jaeger-thrift-writer.js';
+import { ZIPKIN_V2_FIELDS as SPAN_FIELDS } from '../../src/model/span.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 type ZipkinSpan = {
@@ -26,21 +27,7 @@ type ZipkinSpan = {
   tags?: Record<string, string>;
 };
 
-const ZIPKIN_V2_FIELDS = new Set([
-  'traceId',
-  'parentId',
-  'id',
-  'kind',
-  'name',
-  'timestamp',
-  'duration',
-  'localEndpoint',
-  'remoteEndpoint',
-  'annotations',
-  'tags',
-  'debug',
-  'shared',
-]);
+const ZIPKIN_V2_FIELDS: ReadonlySet<string> = new Set(SPAN_FIELDS);
 const silent = { info() {}, error() {} };
 
 let server: Server;

@@ -7,6 +7,7 @@ import type { Span, SpanKind, SpanLink } from '../../model/span.js';
 import { anyValueToJson, keyValuesToTags } from './otlp-attributes.js';
 import type { OtlpKeyValue, OtlpScope, OtlpSpan, OtlpTraceRequest } from './otlp-types.js';
 import { OTLP_SPAN_KIND, OTLP_STATUS_CODE } from './otlp-types.js';
+import { REMOTE_IP_KEYS, REMOTE_PORT_KEYS, REMOTE_SERVICE_RANKING } from './otlp-remote-endpoint-keys.js';
 
 /** The spans of one OTLP request, and how many were refused (OTLP partial_success). */
 export interface OtlpSpans {
@@ -22,32 +23,6 @@ const KINDS: Partial<Record<number, SpanKind>> = {
   [OTLP_SPAN_KIND.PRODUCER]: 'PRODUCER',
   [OTLP_SPAN_KIND.CONSUMER]: 'CONSUMER',
 };
-
-/**
- * otel spec trace/sdk_exporters/zipkin.md: the remote endpoint of a CLIENT or PRODUCER span is named by
- * the first of these attributes that is present.
- */
-const REMOTE_SERVICE_RANKING = [
-  'peer.service',
-  'server.address',
-  'net.peer.name',
-  'network.peer.address',
-  'server.socket.domain',
-  'server.socket.address',
-  'net.sock.peer.name',
-  'net.sock.peer.addr',
-  'peer.hostname',
-  'peer.address',
-  'db.name',
-];
-const REMOTE_IP_KEYS = ['network.peer.address', 'server.socket.address', 'net.sock.peer.addr', 'net.peer.ip'];
-const REMOTE_PORT_KEYS = [
-  'network.peer.port',
-  'server.port',
-  'server.socket.port',
-  'net.sock.peer.port',
-  'net.peer.port',
-];
 
 /** Maps every span of a decoded request; a span that breaks a model rule is counted, not fatal. */
 export function otlpToSpans(req: OtlpTraceRequest): OtlpSpans {

@@ -2,8 +2,15 @@
  * OTLP/JSON (ExportTraceServiceRequest or TracesData: resourceSpans -> scopeSpans -> spans) to Zipkin v2
  * span objects, for the trace viewer. The rules are the server's (src/codec/otlp/otlp-span-mapper.ts,
  * after the otel spec's zipkin exporter mapping); that module needs node, so this is the browser's own
- * small copy of the rules. The output is raw v2 JSON: parse-trace-file validates it like any v2 file.
+ * small copy of the rules, sharing the attribute lists with it. The output is raw v2 JSON:
+ * parse-trace-file validates it like any v2 file.
  */
+
+import {
+  REMOTE_IP_KEYS,
+  REMOTE_PORT_KEYS,
+  REMOTE_SERVICE_RANKING,
+} from '../../../src/codec/otlp/otlp-remote-endpoint-keys.js';
 
 type Obj = Record<string, unknown>;
 
@@ -17,23 +24,6 @@ const KINDS: Record<string, string> = {
   SPAN_KIND_PRODUCER: 'PRODUCER',
   SPAN_KIND_CONSUMER: 'CONSUMER',
 };
-
-/** otel zipkin exporter: the remote service of a CLIENT or PRODUCER span is the first of these present. */
-const REMOTE_SERVICE_RANKING = [
-  'peer.service',
-  'server.address',
-  'net.peer.name',
-  'network.peer.address',
-  'server.socket.domain',
-  'server.socket.address',
-  'net.sock.peer.name',
-  'net.sock.peer.addr',
-  'peer.hostname',
-  'peer.address',
-  'db.name',
-];
-const REMOTE_IP_KEYS = ['network.peer.address', 'server.socket.address', 'net.sock.peer.addr', 'net.peer.ip'];
-const REMOTE_PORT_KEYS = ['network.peer.port', 'server.port', 'server.socket.port', 'net.sock.peer.port', 'net.peer.port'];
 
 export function isOtlpJson(json: unknown): boolean {
   return json !== null && typeof json === 'object' && !Array.isArray(json) && Array.isArray(pick(json as Obj, 'resourceSpans'));
