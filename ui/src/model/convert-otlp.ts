@@ -26,7 +26,12 @@ const KINDS: Record<string, string> = {
 };
 
 export function isOtlpJson(json: unknown): boolean {
-  return json !== null && typeof json === 'object' && !Array.isArray(json) && Array.isArray(pick(json as Obj, 'resourceSpans'));
+  return (
+    json !== null &&
+    typeof json === 'object' &&
+    !Array.isArray(json) &&
+    Array.isArray(pick(json as Obj, 'resourceSpans'))
+  );
 }
 
 /** proto3 JSON allows both lowerCamelCase and the proto field name. */
@@ -116,7 +121,9 @@ export function otlpToV2(json: unknown): Obj[] {
   const out: Obj[] = [];
   for (const rs of list(pick(json as Obj, 'resourceSpans'))) {
     const resource = pick(rs, 'resource');
-    const resourceTags = tagsOf(resource && typeof resource === 'object' ? pick(resource as Obj, 'attributes') : undefined);
+    const resourceTags = tagsOf(
+      resource && typeof resource === 'object' ? pick(resource as Obj, 'attributes') : undefined,
+    );
     const serviceName = resourceTags['service.name'];
     delete resourceTags['service.name'];
     // Old exporters wrote instrumentationLibrarySpans; the shape is the same.
@@ -129,7 +136,12 @@ export function otlpToV2(json: unknown): Obj[] {
   return out;
 }
 
-function spanToV2(s: Obj, serviceName: string | undefined, resourceTags: Record<string, string>, scope: Obj | undefined): Obj {
+function spanToV2(
+  s: Obj,
+  serviceName: string | undefined,
+  resourceTags: Record<string, string>,
+  scope: Obj | undefined,
+): Obj {
   const kind = KINDS[String(pick(s, 'kind'))];
   const startNs = nanos(pick(s, 'startTimeUnixNano'));
   const endNs = nanos(pick(s, 'endTimeUnixNano'));
