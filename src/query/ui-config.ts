@@ -11,8 +11,8 @@ export interface UiConfig {
   dependency: { enabled: boolean; lowErrorRate: number; highErrorRate: number };
 }
 
-/** Empty URLs are omitted, as zipkin does, so the UI hides those links. */
-export function uiConfigJson(c: {
+/** The ZIPKIN_UI_* settings, as the server's config holds them. */
+export interface UiSettings {
   environment: string;
   queryLimit: number;
   defaultLookback: number;
@@ -24,7 +24,10 @@ export function uiConfigJson(c: {
   supportUrl: string;
   archiveUrl: string;
   archivePostUrl: string;
-}): UiConfig {
+}
+
+/** Empty URLs are omitted, as zipkin does, so the UI hides those links. */
+export function uiConfigJson(c: UiSettings): UiConfig {
   const out: UiConfig = {
     environment: c.environment,
     queryLimit: c.queryLimit,

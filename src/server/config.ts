@@ -1,4 +1,5 @@
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
+import type { UiSettings } from '../query/ui-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -136,19 +137,7 @@ export interface Config {
   allowedOrigins: string[];
   searchEnabled: boolean;
   uiEnabled: boolean;
-  ui: {
-    environment: string;
-    queryLimit: number;
-    defaultLookback: number;
-    searchEnabled: boolean;
-    dependencyEnabled: boolean;
-    lowErrorRate: number;
-    highErrorRate: number;
-    logsUrl: string;
-    supportUrl: string;
-    archiveUrl: string;
-    archivePostUrl: string;
-  };
+  ui: UiSettings;
   logLevel: string;
   collector: {
     sampleRate: number;

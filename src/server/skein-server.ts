@@ -58,7 +58,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     const apiOptions = { storage, defaultLookbackMs: config.queryLookbackMs, timeoutMs: config.queryTimeoutMs };
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/api/v2' });
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/zipkin/api/v2' });
-    const uiConfig = uiConfigJson({ ...config.ui });
+    const uiConfig = uiConfigJson(config.ui);
     app.get('/zipkin/config.json', async () => uiConfig);
     if (config.uiEnabled) await registerUi(app);
   }

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../../api/client';
 import { fromLocalInput, toLocalInput } from '../../format';
-import { LOOKBACK_PRESETS, lookbackLabel, parseDuration, type Criteria } from './search-criteria';
+import { emptyCriteria, LOOKBACK_PRESETS, lookbackLabel, parseDuration, type Criteria } from './search-criteria';
 import { TagQueryInput } from './tag-query-input';
 
 /** The criteria form; owns a draft of the URL state and hands a complete Criteria back on submit. */
@@ -223,7 +223,7 @@ export function SearchForm({
             Terms are joined with <code>and</code>: <code>key=value</code> matches a tag, a bare word an annotation or tag key.
           </span>
         )}
-        <button type="button" className="button ghost" onClick={() => setDraft({ ...initial, ...blank() })}>
+        <button type="button" className="button ghost" onClick={() => setDraft({ ...initial, ...emptyCriteria() })}>
           Clear
         </button>
         <button type="submit" className="button primary" data-testid="run-query">
@@ -238,21 +238,6 @@ function toDraft(c: Criteria): Criteria {
   return { ...c, minDuration: displayDuration(c.minDuration), maxDuration: displayDuration(c.maxDuration) };
 }
 
-function blank(): Partial<Criteria> {
-  return {
-    serviceName: '',
-    remoteServiceName: '',
-    spanName: '',
-    annotationQuery: '',
-    minDuration: '',
-    maxDuration: '',
-    lookback: '',
-    endTs: '',
-    startTs: '',
-    millis: '',
-    limit: '',
-  };
-}
 
 function Field({ label, htmlFor, wide, children }: { label: string; htmlFor: string; wide?: boolean; children: ReactNode }) {
   return (
