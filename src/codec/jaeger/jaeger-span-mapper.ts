@@ -6,7 +6,7 @@ import type { Span, SpanKind, SpanLink } from '../../model/span.js';
 import type { JaegerBatch, JaegerLog, JaegerProcess, JaegerSpan, JaegerTag } from './jaeger-types.js';
 
 /** jaeger: flags bit 2 is "debug" (bit 1 is "sampled"). */
-const DEBUG_FLAG = 2;
+export const DEBUG_FLAG = 2;
 const KINDS: Record<string, SpanKind> = {
   client: 'CLIENT',
   server: 'SERVER',
