@@ -1,5 +1,6 @@
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
 import type { UiSettings } from '../query/ui-config.js';
+import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -154,6 +155,8 @@ export interface Config {
     samplingPort: number | null;
     samplingStrategiesFile: string;
   };
+  /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
+  rabbitmq: RabbitMqOptions | null;
   storage: {
     type: 'mem' | 'sqlite';
     strictTraceId: boolean;
@@ -226,6 +229,7 @@ export function parseConfig(raw: RawConfig): Config {
       samplingPort: portOrOff('JAEGER_SAMPLING_PORT'),
       samplingStrategiesFile: raw.JAEGER_SAMPLING_STRATEGIES_FILE,
     },
+    rabbitmq: parseRabbitMq(raw),
     storage: {
       type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite']),
       strictTraceId: bool('STRICT_TRACE_ID'),
@@ -236,6 +240,32 @@ export function parseConfig(raw: RawConfig): Config {
       retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
       retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES, 1024 * 1024),
     },
+  };
+}
+
+function parseRabbitMq(raw: RawConfig): RabbitMqOptions | null {
+  const addresses = parseList(raw.RABBIT_ADDRESSES);
+  const uri = raw.RABBIT_URI.trim();
+  if (addresses.length === 0 && uri === '') return null;
+  if (uri !== '' && !/^amqps?:\/\//.test(uri)) {
+    // The URI may carry a password, so it is not echoed.
+    throw new ConfigError('RABBIT_URI: expected a URI starting with amqp:// or amqps://');
+  }
+  for (const a of addresses) {
+    if (!/^(\[[^\]]+\]|[^:\s]+)(:\d{1,5})?$/.test(a)) {
+      throw new ConfigError(`RABBIT_ADDRESSES: expected host or host:port entries, got "${a}"`);
+    }
+  }
+  return {
+    addresses,
+    uri,
+    user: raw.RABBIT_USER,
+    password: raw.RABBIT_PASSWORD,
+    virtualHost: raw.RABBIT_VIRTUAL_HOST,
+    useSsl: parseBool('RABBIT_USE_SSL', raw.RABBIT_USE_SSL),
+    concurrency: parseInt10('RABBIT_CONCURRENCY', raw.RABBIT_CONCURRENCY, 1),
+    connectionTimeoutMs: parseInt10('RABBIT_CONNECTION_TIMEOUT', raw.RABBIT_CONNECTION_TIMEOUT, 1),
+    queue: raw.RABBIT_QUEUE,
   };
 }
 

@@ -169,6 +169,41 @@ export const SETTINGS = [
     default: '',
     help: 'JSON file of per-service sampling strategies',
   },
+  // RabbitMQ collector (zipkin's RABBIT_* settings; on when RABBIT_ADDRESSES or RABBIT_URI is set)
+  {
+    env: 'RABBIT_ADDRESSES',
+    type: 'list',
+    default: '',
+    help: 'RabbitMQ host[:port] list, comma-separated, tried in order; setting it enables the collector',
+  },
+  {
+    env: 'RABBIT_URI',
+    type: 'string',
+    default: '',
+    help: 'RabbitMQ URI (amqp://user:pass@host:5672/vhost); wins over the other RABBIT_* connection settings',
+  },
+  { env: 'RABBIT_USER', type: 'string', default: 'guest', help: 'RabbitMQ user' },
+  { env: 'RABBIT_PASSWORD', type: 'string', default: 'guest', help: 'RabbitMQ password' },
+  { env: 'RABBIT_VIRTUAL_HOST', type: 'string', default: '/', help: 'RabbitMQ virtual host' },
+  { env: 'RABBIT_USE_SSL', type: 'bool', default: 'false', help: 'Connect to RabbitMQ with TLS (amqps)' },
+  {
+    env: 'RABBIT_CONCURRENCY',
+    type: 'int',
+    default: '1',
+    help: 'RabbitMQ messages handled at once (unacknowledged messages held)',
+  },
+  {
+    env: 'RABBIT_CONNECTION_TIMEOUT',
+    type: 'int',
+    default: '60000',
+    help: 'RabbitMQ connection timeout, ms',
+  },
+  {
+    env: 'RABBIT_QUEUE',
+    type: 'string',
+    default: 'zipkin',
+    help: 'RabbitMQ queue to consume (declared durable if missing)',
+  },
   // Storage
   {
     env: 'STORAGE_TYPE',

@@ -19,7 +19,14 @@ import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
 import { createSharedPortServer } from './shared-port.js';
 import { openStorage } from './storage-factory.js';
-import { http2StreamHandler, registerTransportRoutes, startTransportListeners, type Listener } from './transports.js';
+import {
+  http2StreamHandler,
+  registerTransportRoutes,
+  startQueueConsumers,
+  startTransportListeners,
+  type Listener,
+} from './transports.js';
+import type { QueueConsumer } from '../collector/queue/queue-consumer.js';
 import { VERSION } from './version.js';
 
 export interface RunningSkein {
@@ -50,7 +57,13 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
   const app = await createHttpApp(logger, config.allowedOrigins);
   installRawBodyParser(app, config.maxBodyBytes, collector);
   registerMetrics(app, registry);
-  registerHealth(app, storage, storageName);
+  let consumers: QueueConsumer[] = [];
+  registerHealth(app, storage, storageName, () =>
+    consumers.map((c) => {
+      const { transport, ...details } = c.health();
+      return { name: transport, up: details.state === 'connected', details };
+    }),
+  );
   registerInfo(app, { version: VERSION, commit: 'unknown' });
   if (config.collector.httpEnabled) registerZipkinHttpCollector(app, collector);
   registerTransportRoutes(app, ctx);
@@ -90,6 +103,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     await storage.close();
     throw e;
   }
+  consumers = await startQueueConsumers(ctx);
   logger.info({ port, storage: storageName, listeners: Object.fromEntries(others.map((l) => [l.name, l.port])) }, `Skein ${VERSION} serving on :${port} (UI at /zipkin/)`);
 
   let closing: Promise<void> | undefined;
@@ -103,6 +117,8 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
       (closing ??= (async () => {
         front.close();
         await Promise.allSettled(others.map((l) => l.close()));
+        // Before storage closes: each consumer acks (or requeues) what it is handling, then disconnects.
+        await Promise.allSettled(consumers.map((c) => c.close()));
         // Waits for in-flight requests (each awaits its storage write) before resolving.
         const idle = app.server as HttpServer;
         idle.closeIdleConnections();

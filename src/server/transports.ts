@@ -18,6 +18,8 @@ import { startGrpcListener } from '../collector/otlp-grpc/grpc-unary-server.js';
 import { otlpTraceExportMethod } from '../collector/otlp-grpc/otlp-grpc-service.js';
 import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
 import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
+import { QueueConsumer } from '../collector/queue/queue-consumer.js';
+import { RabbitMqTransport } from '../collector/rabbitmq/rabbitmq-transport.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
@@ -113,6 +115,19 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     throw e;
   }
   return started;
+}
+
+/**
+ * Starts every enabled queue consumer (RabbitMQ). A broker that is down does not stop start-up: the
+ * consumer keeps reconnecting with backoff and /health shows it as not connected meanwhile.
+ */
+export async function startQueueConsumers(ctx: TransportContext): Promise<QueueConsumer[]> {
+  const consumers: QueueConsumer[] = [];
+  const opts = { collector: ctx.collector, logger: ctx.logger };
+  if (ctx.config.rabbitmq)
+    consumers.push(new QueueConsumer(new RabbitMqTransport(ctx.config.rabbitmq), opts));
+  await Promise.all(consumers.map((c) => c.start()));
+  return consumers;
 }
 
 /** Handles HTTP/2 (h2c) streams arriving on QUERY_PORT: zipkin.proto3.SpanService/Report. */

@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import amqp from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJsonV1List } from '../../src/codec/json-v1/json-v1-codec.js';
+import { encodeJsonV2List } from '../../src/codec/json-v2/json-v2-codec.js';
+import { encodeProto3List } from '../../src/codec/proto3/proto3-codec.js';
+import { encodeThriftList } from '../../src/codec/thrift/thrift-codec.js';
+import { Collector } from '../../src/collector/collector.js';
+import { PrometheusCollectorMetrics } from '../../src/collector/collector-metrics.js';
+import { QueueConsumer } from '../../src/collector/queue/queue-consumer.js';
+import { RabbitMqTransport, type RabbitMqOptions } from '../../src/collector/rabbitmq/rabbitmq-transport.js';
+import { CollectorSampler } from '../../src/collector/sampler.js';
+import { StorageError } from '../../src/model/failure.js';
+import type { Span } from '../../src/model/span.js';
+import type { RunningSkein } from '../../src/server/skein-server.js';
+import type { SpanConsumer } from '../../src/storage/storage-component.js';
+import { requireService } from '../support/require-service.js';
+import { startTestServer } from '../support/server.js';
+import { getJson, waitFor } from '../support/wait.js';
+
+const available = await requireService('RabbitMQ', '127.0.0.1', 5672);
+const BROKER = 'amqp://guest:guest@127.0.0.1:5672';
+/** Unique per run, so runs (and files) never read each other's messages. */
+const runId = `${process.pid}-${Date.now().toString(36)}`;
+
+/** A two-span trace with a fresh 128-bit trace id. */
+function trace(): Span[] {
+  const traceId = randomBytes(16).toString('hex');
+  const ts = Date.now() * 1000;
+  return [
+    {
+      traceId,
+      id: '000000000000000a',
+      name: 'get /orders',
+      kind: 'CLIENT',
+      timestamp: ts,
+      duration: 1500,
+      localEndpoint: { serviceName: 'frontend', ipv4: '10.0.0.1' },
+      remoteEndpoint: { serviceName: 'orders', ipv4: '10.0.0.2', port: 8080 },
+      tags: { 'http.path': '/orders' },
+    },
+    {
+      traceId,
+      parentId: '000000000000000a',
+      id: '000000000000000b',
+      name: 'select',
+      kind: 'CLIENT',
+      timestamp: ts + 100,
+      duration: 700,
+      localEndpoint: { serviceName: 'orders', ipv4: '10.0.0.2' },
+      remoteEndpoint: { serviceName: 'mysql' },
+      annotations: [{ timestamp: ts + 150, value: 'query sent' }],
+    },
+  ];
+}
+
+const ENCODINGS: Array<[string, (spans: Span[]) => Buffer]> = [
+  ['JSON v1', (s) => Buffer.from(encodeJsonV1List(s))],
+  ['JSON v2', (s) => Buffer.from(encodeJsonV2List(s))],
+  ['Thrift list', (s) => Buffer.from(encodeThriftList(s))],
+  ['proto3', (s) => Buffer.from(encodeProto3List(s))],
+];
+
+const byId = (a: Span, b: Span) => a.id.localeCompare(b.id);
+
+async function readTrace(server: RunningSkein, traceId: string, spans: number): Promise<Span[]> {
+  return waitFor(async () => {
+    const got = await getJson<Span[]>(`${server.url}/api/v2/trace/${traceId}`);
+    return got && got.length >= spans ? got.sort(byId) : undefined;
+  }, `trace ${traceId} with ${spans} spans in the Zipkin API`);
+}
+
+describe.skipIf(!available)('RabbitMQ collector', () => {
+  let publisher: ChannelModel;
+  let ch: Channel;
+  beforeAll(async () => {
+    publisher = await amqp.connect(BROKER);
+    ch = await publisher.createChannel();
+  });
+  afterAll(async () => {
+    await publisher?.close();
+  });
+
+  describe('through a running Skein (RABBIT_ADDRESSES)', () => {
+    const queue = `skein-test-${runId}-main`;
+    let server: RunningSkein;
+    beforeAll(async () => {
+      server = await startTestServer({ RABBIT_ADDRESSES: '127.0.0.1:5672', RABBIT_QUEUE: queue });
+    });
+    afterAll(async () => {
+      await server?.close();
+      await ch.deleteQueue(queue);
+    });
+
+    it('declared the queue durable', async () => {
+      // A passive declare with different flags would fail; a durable re-declare succeeds only if it matches.
+      const reply = await ch.assertQueue(queue, { durable: true });
+      expect(reply.queue).toBe(queue);
+    });
+
+    for (const [name, encode] of ENCODINGS) {
+      it(`stores spans published in ${name}, readable through GET /api/v2/trace/{id}`, async () => {
+        const spans = trace();
+        ch.sendToQueue(queue, encode(spans));
+        const got = await readTrace(server, spans[0]!.traceId, 2);
+        expect(got).toEqual(spans);
+      });
+    }
+
+    it('skips an empty message and stores the next one', async () => {
+      const spans = trace();
+      ch.sendToQueue(queue, Buffer.alloc(0));
+      ch.sendToQueue(queue, Buffer.from(encodeJsonV2List(spans)));
+      expect(await readTrace(server, spans[0]!.traceId, 2)).toHaveLength(2);
+      const q = await waitFor(async () => {
+        const r = await ch.checkQueue(queue);
+        return r.messageCount === 0 ? r : undefined;
+      }, 'the queue to be empty');
+      expect(q.messageCount).toBe(0);
+    });
+
+    it('counts messages per transport in /prometheus and shows the consumer in /health', async () => {
+      const metrics = await (await fetch(`${server.url}/prometheus`)).text();
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith('zipkin_collector_messages_total{transport="rabbitmq"}'));
+      expect(line).toBeDefined();
+      expect(Number(line!.split(' ')[1])).toBeGreaterThanOrEqual(ENCODINGS.length);
+      const health = (await (await fetch(`${server.url}/health`)).json()) as {
+        status: string;
+        zipkin: { details: Record<string, { status: string; details?: { queue: string; state: string } }> };
+      };
+      expect(health.status).toBe('UP');
+      expect(health.zipkin.details.rabbitmq).toEqual({
+        status: 'UP',
+        details: { queue, state: 'connected' },
+      });
+    });
+  });
+
+  describe('failures (a consumer on the collector path of a running Skein, with a storage that can fail)', () => {
+    let server: RunningSkein;
+    beforeAll(async () => {
+      server = await startTestServer();
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    /** A SpanConsumer over the server's storage that throws a transient StorageError while `down`. */
+    function flakyStorage() {
+      const real = server.storage.spanConsumer();
+      const state = { down: false, refused: 0, stored: 0 };
+      const consumer: SpanConsumer = {
+        async accept(spans) {
+          if (state.down) {
+            state.refused++;
+            throw new StorageError('transient', 'test outage: storage unreachable');
+          }
+          await real.accept(spans);
+          state.stored++;
+        },
+      };
+      return { state, consumer };
+    }
+
+    async function startConsumer(queue: string, consumer: SpanConsumer) {
+      const logs: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+      const log = (obj: object, msg: string) => logs.push({ obj: obj as Record<string, unknown>, msg });
+      const logger = { info: log, warn: log, error: log };
+      const registry = new Registry();
+      const collector = new Collector({
+        consumer,
+        sampler: new CollectorSampler(1),
+        metrics: new PrometheusCollectorMetrics(registry),
+        logger,
+      });
+      const opts: RabbitMqOptions = {
+        addresses: ['127.0.0.1:5672'],
+        uri: '',
+        user: 'guest',
+        password: 'guest',
+        virtualHost: '/',
+        useSsl: false,
+        concurrency: 1,
+        connectionTimeoutMs: 5000,
+        queue,
+      };
+      const qc = new QueueConsumer(new RabbitMqTransport(opts), {
+        collector,
+        logger,
+        retry: { initialMs: 50, maxMs: 400 },
+      });
+      await qc.start();
+      expect(qc.state).toBe('connected');
+      const dropped = async () =>
+        (await registry.getSingleMetric('zipkin_collector_messages_dropped_total')!.get()).values.find(
+          (v) => v.labels.transport === 'rabbitmq',
+        )?.value ?? 0;
+      return { qc, logs, dropped };
+    }
+
+    it('drops an undecodable message once (counted and logged) and stores the next one', async () => {
+      const queue = `skein-test-${runId}-bad`;
+      const { consumer, state } = flakyStorage();
+      const { qc, logs, dropped } = await startConsumer(queue, consumer);
+      try {
+        const spans = trace();
+        ch.sendToQueue(queue, Buffer.from('this is not a span list'));
+        ch.sendToQueue(queue, Buffer.from(encodeJsonV2List(spans)));
+        expect(await readTrace(server, spans[0]!.traceId, 2)).toEqual(spans);
+        expect(await dropped()).toBe(1);
+        expect(state.stored).toBe(1);
+        const drops = logs.filter((l) => l.msg.startsWith('dropped a rabbitmq message'));
+        expect(drops).toHaveLength(1);
+        expect(drops[0]!.obj).toMatchObject({ transport: 'rabbitmq', queue, reason: 'invalid' });
+        expect(drops[0]!.msg).toContain(queue);
+        expect(drops[0]!.msg).toMatch(/Expected a JSON, PROTO3 or THRIFT encoded span list/);
+        expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+      } finally {
+        await qc.close();
+        await ch.deleteQueue(queue);
+      }
+    });
+
+    it('keeps messages in the queue during a storage outage and stores each once when storage returns', async () => {
+      const queue = `skein-test-${runId}-outage`;
+      const { consumer, state } = flakyStorage();
+      state.down = true;
+      const { qc } = await startConsumer(queue, consumer);
+      try {
+        const traces = [trace(), trace(), trace()];
+        for (const t of traces) ch.sendToQueue(queue, Buffer.from(encodeThriftList(t)));
+        // Several refusals: the consumer retried (with backoff) instead of dropping.
+        await waitFor(async () => (state.refused >= 3 ? true : undefined), 'storage to refuse 3 attempts');
+        for (const t of traces) {
+          expect(await getJson<Span[]>(`${server.url}/api/v2/trace/${t[0]!.traceId}`)).toBeUndefined();
+        }
+        // Nothing was acked: the broker still has every message, ready except the one the consumer holds
+        // (RABBIT_CONCURRENCY 1 is a prefetch of 1) while it waits to requeue it.
+        const ready = (await ch.checkQueue(queue)).messageCount;
+        expect(ready).toBeGreaterThanOrEqual(traces.length - 1);
+        expect(ready).toBeLessThanOrEqual(traces.length);
+
+        state.down = false;
+        for (const t of traces) {
+          const got = await readTrace(server, t[0]!.traceId, 2);
+          expect(got).toEqual(t);
+        }
+        await waitFor(
+          async () => ((await ch.checkQueue(queue)).messageCount === 0 ? true : undefined),
+          'an empty queue',
+        );
+        expect(state.stored).toBe(traces.length);
+      } finally {
+        await qc.close();
+        await ch.deleteQueue(queue);
+      }
+    });
+  });
+});
