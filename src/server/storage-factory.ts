@@ -5,9 +5,18 @@ import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import type { Config } from './config.js';
 
 /** Opens the configured backend. The only place that knows every backend. Returns it with a display name. */
-export async function openStorage(config: Config, logger: Logger): Promise<{ storage: StorageComponent; name: string }> {
+export async function openStorage(
+  config: Config,
+  logger: Logger,
+): Promise<{ storage: StorageComponent; name: string }> {
   const s = config.storage;
-  const options = { strictTraceId: s.strictTraceId, searchEnabled: s.searchEnabled, autocompleteKeys: s.autocompleteKeys };
+  const options = {
+    strictTraceId: s.strictTraceId,
+    searchEnabled: s.searchEnabled,
+    autocompleteKeys: s.autocompleteKeys,
+    // The storage core gives every read this deadline and cancels the work in the backend when it passes.
+    queryTimeoutMs: config.queryTimeoutMs,
+  };
   switch (s.type) {
     case 'mem':
       return { storage: new MemoryStorage({ ...options, maxSpans: s.memMaxSpans }), name: 'MemoryStorage' };

@@ -63,7 +63,11 @@ export interface StorageBackend {
    * stores or computes them itself (capabilities.dependencies 'native'). Resolving undefined means "none
    * stored for this window": the core then links the window's traces with the shared dependency linker.
    */
-  getDependencies?(endTsMs: number, lookbackMs: number, signal: AbortSignal): Promise<DependencyLink[] | undefined>;
+  getDependencies?(
+    endTsMs: number,
+    lookbackMs: number,
+    signal: AbortSignal,
+  ): Promise<DependencyLink[] | undefined>;
 
   /** Resolves when the database answers; rejects with a StorageError whose message names the reason. */
   check(signal: AbortSignal): Promise<void>;

@@ -24,8 +24,8 @@ export interface SpanConsumer {
  * - When search is disabled both MUST return empty results.
  */
 export interface SpanStore {
-  getTraces(request: QueryRequest): Promise<Span[][]>;
-  getDependencies(endTsMs: number, lookbackMs: number): Promise<DependencyLink[]>;
+  getTraces(request: QueryRequest, signal?: AbortSignal): Promise<Span[][]>;
+  getDependencies(endTsMs: number, lookbackMs: number, signal?: AbortSignal): Promise<DependencyLink[]>;
 }
 
 /**
@@ -35,8 +35,8 @@ export interface SpanStore {
  * - getTraces MUST return only traces that exist, one list per found id, in no promised order.
  */
 export interface Traces {
-  getTrace(traceId: string): Promise<Span[]>;
-  getTraces(traceIds: readonly string[]): Promise<Span[][]>;
+  getTrace(traceId: string, signal?: AbortSignal): Promise<Span[]>;
+  getTraces(traceIds: readonly string[], signal?: AbortSignal): Promise<Span[][]>;
 }
 
 /**
@@ -44,17 +44,17 @@ export interface Traces {
  * getServiceNames returns local service names only.
  */
 export interface ServiceAndSpanNames {
-  getServiceNames(): Promise<string[]>;
-  getRemoteServiceNames(serviceName: string): Promise<string[]>;
-  getSpanNames(serviceName: string): Promise<string[]>;
+  getServiceNames(signal?: AbortSignal): Promise<string[]>;
+  getRemoteServiceNames(serviceName: string, signal?: AbortSignal): Promise<string[]>;
+  getSpanNames(serviceName: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 /**
  * Tag values for autocomplete. Only the configured keys are indexed; values are sorted and de-duplicated.
  */
 export interface AutocompleteTags {
-  getKeys(): Promise<string[]>;
-  getValues(key: string): Promise<string[]>;
+  getKeys(signal?: AbortSignal): Promise<string[]>;
+  getValues(key: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 export type CheckResult = { ok: true } | { ok: false; error: string };
@@ -69,13 +69,19 @@ export interface StorageOptions {
   autocompleteKeys: readonly string[];
 }
 
+/**
+ * The storage a server runs on. Every read takes an optional AbortSignal: when it aborts (the client went
+ * away, or QUERY_TIMEOUT passed) the store stops the work and rejects. Failures are KindedError
+ * (model/failure.ts), so every transport and API answers them the same way.
+ * Implemented once, over any StorageBackend, by core/storage-core.ts.
+ */
 export interface StorageComponent {
   spanConsumer(): SpanConsumer;
   spanStore(): SpanStore;
   traces(): Traces;
   serviceAndSpanNames(): ServiceAndSpanNames;
   autocompleteTags(): AutocompleteTags;
-  /** Cheap health probe used by /health; MUST NOT throw. */
+  /** Cheap health probe used by /health, with its own deadline; MUST NOT throw. */
   check(): Promise<CheckResult>;
   /** Finishes pending writes and releases resources. Further calls after close are undefined. */
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { DependencyLink } from '../../model/dependency-link.js';
 import type { Span } from '../../model/span.js';
 import { parseQueryRequest, type QueryRequest, type QueryRequestInput } from '../query-request.js';
@@ -17,8 +17,16 @@ export interface StorageCapabilities {
 export interface StorageConformanceOptions {
   /** Shown in the suite name, e.g. "mem" or "sqlite". */
   name: string;
-  /** Creates a fresh, empty store. Called once per test; the suite closes it. */
+  /**
+   * Creates an empty store. Without `clear` it is called once per test; with `clear`, once per distinct
+   * StorageOptions per file, and the store is cleared between tests. The suite closes what it created.
+   */
   create: (options: StorageOptions) => Promise<StorageComponent>;
+  /**
+   * Deletes everything in a store made by `create`, so server-backed and file stores (whose open costs
+   * a connection pool, a schema check or worker threads) are opened a few times per file, not per test.
+   */
+  clear?: (storage: StorageComponent) => Promise<void>;
   capabilities?: StorageCapabilities;
 }
 
@@ -33,16 +41,39 @@ export type WithStorage = (
   body: (storage: StorageComponent) => Promise<void>,
 ) => Promise<void>;
 
-export function makeWithStorage(create: StorageConformanceOptions['create']): WithStorage {
+export function makeWithStorage(
+  create: StorageConformanceOptions['create'],
+  clear?: StorageConformanceOptions['clear'],
+): WithStorage {
+  if (clear === undefined) {
+    return async (options, body) => {
+      const storage = await create({ ...DEFAULT_OPTIONS, ...options });
+      try {
+        expect(await storage.check()).toEqual({ ok: true });
+        await body(storage);
+      } finally {
+        await storage.close();
+      }
+    };
+  }
+  const open = new Map<string, Promise<StorageComponent>>();
+  afterAll(async () => {
+    const stores = await Promise.allSettled(open.values());
+    await Promise.all(stores.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+  });
   return async (options, body) => {
-    const storage = await create({ ...DEFAULT_OPTIONS, ...options });
-    try {
-      const check = await storage.check();
-      expect(check).toEqual({ ok: true });
-      await body(storage);
-    } finally {
-      await storage.close();
+    const full = { ...DEFAULT_OPTIONS, ...options };
+    const key = JSON.stringify(full);
+    let pending = open.get(key);
+    if (pending === undefined) {
+      pending = create(full);
+      open.set(key, pending);
     }
+    const storage = await pending;
+    // Cleared before (not after) each case: a failed case leaves its data for a look, and the next starts clean.
+    await clear(storage);
+    expect(await storage.check()).toEqual({ ok: true });
+    await body(storage);
   };
 }
 

@@ -13,12 +13,13 @@ export type { StorageCapabilities, StorageConformanceOptions } from './harness.j
 
 /**
  * The one storage conformance suite (reference: zipkin-tests ITStorage and friends). Call it from a backend's
- * test file; every test gets a fresh, empty store created with the options it needs, and closes it.
+ * test file; every test gets an empty store created with the options it needs: a new one per test, or,
+ * when the backend gives `clear`, one per distinct options per file, cleared between tests.
  * The suite uses only the StorageComponent interfaces. A missing optional feature is declared in
  * `capabilities` with its reason and shows up as a skipped test naming that reason.
  */
 export function describeStorageConformance(opts: StorageConformanceOptions): void {
-  const withStorage = makeWithStorage(opts.create);
+  const withStorage = makeWithStorage(opts.create, opts.clear);
   const capabilities = opts.capabilities ?? {};
   describe(`storage conformance: ${opts.name}`, () => {
     describeSpanStore(withStorage);

@@ -1,20 +1,13 @@
 import type { DependencyLink } from '../../model/dependency-link.js';
-import { lowTraceId, parseTraceIdParam } from '../../model/ids.js';
+import { lowTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import { DependencyLinker, linkDependencies, mergeDependencyLinks } from '../dependency-linker.js';
 import type { QueryRequest } from '../query-request.js';
-import type {
-  AutocompleteTags,
-  CheckResult,
-  ServiceAndSpanNames,
-  SpanConsumer,
-  SpanStore,
-  StorageComponent,
-  StorageOptions,
-  Traces,
-} from '../storage-component.js';
+import type { BackendCapabilities, StorageBackend } from '../storage-backend.js';
+import type { StorageOptions } from '../storage-component.js';
+import { CoreStorage, type CoreOptions } from '../core/storage-core.js';
 import { inQueryWindow, spansMatch } from '../trace-matcher.js';
-import { sameSpan } from './same-span.js';
+import { sameSpan } from '../core/same-span.js';
 import { SearchIndex } from './search-index.js';
 import { LinkInterner } from './link-interner.js';
 import { SpanInterner } from './span-interner.js';
@@ -55,9 +48,36 @@ const SORT_CANDIDATES_MAX = 10_000;
 /**
  * In-memory storage (STORAGE_TYPE=mem): traces keyed by trace id (its low 64 bits when strictTraceId is
  * false), bounded by maxSpans with whole-trace eviction, searched through name/tag indexes and a time index.
- * Everything is synchronous underneath, so each call sees a consistent state.
+ * Everything is synchronous underneath, so each call sees a consistent state; the core (CoreStorage) adds
+ * Zipkin's rules on top.
  */
-export class MemoryStorage implements StorageComponent {
+export class MemoryStorage extends CoreStorage<MemoryBackend> {
+  constructor(opts: MemoryStorageOptions & Pick<CoreOptions, 'queryTimeoutMs'>) {
+    super(new MemoryBackend(opts), opts);
+  }
+
+  /** How many spans are held now (after de-duplication and eviction). */
+  get spanCount(): number {
+    return this.backend.spanCount;
+  }
+
+  /** How many traces are held now. */
+  get traceCount(): number {
+    return this.backend.traceCount;
+  }
+}
+
+/** The memory store's own work: indexes, eviction, exact search, cached per-trace dependency links. */
+export class MemoryBackend implements StorageBackend {
+  readonly name = 'MemoryStorage';
+  readonly capabilities: BackendCapabilities = {
+    // The indexes narrow candidates and the shared matcher decides, so one page of `limit` is exact.
+    exactSearch: true,
+    dependencies: 'native',
+    deduplicates: true,
+    // accept is synchronous: there is no commit to share.
+    groupCommit: false,
+  };
   private readonly strictTraceId: boolean;
   private readonly searchEnabled: boolean;
   private readonly maxSpans: number;
@@ -71,71 +91,62 @@ export class MemoryStorage implements StorageComponent {
   /** Numbers searches for TraceRecord.mark. */
   private searchCount = 0;
 
-  private readonly consumer: SpanConsumer;
-  private readonly store: SpanStore;
-  private readonly byId: Traces;
-  private readonly names: ServiceAndSpanNames;
-  private readonly autocomplete: AutocompleteTags;
-
   constructor(opts: MemoryStorageOptions) {
     if (!(opts.maxSpans > 0)) throw new RangeError(`maxSpans must be positive, was ${opts.maxSpans}`);
     this.strictTraceId = opts.strictTraceId;
     this.searchEnabled = opts.searchEnabled;
     this.maxSpans = opts.maxSpans;
     this.autocompleteKeys = [...new Set(opts.autocompleteKeys)];
-
-    this.consumer = { accept: async (spans) => this.accept(spans) };
-    this.store = {
-      getTraces: async (request) => this.search(request),
-      getDependencies: async (endTsMs, lookbackMs) => this.dependencies(endTsMs, lookbackMs),
-    };
-    this.byId = {
-      getTrace: async (traceId) => this.trace(traceId),
-      getTraces: async (traceIds) => this.traceMany(traceIds),
-    };
-    const search = this.searchEnabled;
-    this.names = {
-      getServiceNames: async () => (search ? this.searchIndex.serviceNames() : []),
-      getRemoteServiceNames: async (service) =>
-        search ? this.searchIndex.remoteServiceNamesOf(service.toLowerCase()) : [],
-      getSpanNames: async (service) => (search ? this.searchIndex.spanNamesOf(service.toLowerCase()) : []),
-    };
-    this.autocomplete = {
-      getKeys: async () => (search ? [...this.autocompleteKeys] : []),
-      getValues: async (key) =>
-        search && this.autocompleteKeys.includes(key) ? this.searchIndex.tagValuesOf(key) : [],
-    };
   }
 
-  spanConsumer(): SpanConsumer {
-    return this.consumer;
+  async write(spans: readonly Span[]): Promise<void> {
+    this.accept(spans);
   }
 
-  spanStore(): SpanStore {
-    return this.store;
+  async *findTraceIds(request: QueryRequest): AsyncIterable<readonly string[]> {
+    yield this.search(request).map((r) => r.spans[0]!.traceId);
   }
 
-  traces(): Traces {
-    return this.byId;
+  async getSpans(traceIds: readonly string[]): Promise<Span[][]> {
+    const out: Span[][] = [];
+    for (const id of traceIds) {
+      const record = this.traceMap.get(this.keyOf(id));
+      if (record && record.spans.length > 0) out.push([...record.spans]);
+    }
+    return out;
   }
 
-  serviceAndSpanNames(): ServiceAndSpanNames {
-    return this.names;
+  async getServiceNames(): Promise<string[]> {
+    return this.searchIndex.serviceNames();
   }
 
-  autocompleteTags(): AutocompleteTags {
-    return this.autocomplete;
+  async getRemoteServiceNames(service: string): Promise<string[]> {
+    return this.searchIndex.remoteServiceNamesOf(service);
   }
 
-  async check(): Promise<CheckResult> {
-    return { ok: true };
+  async getSpanNames(service: string): Promise<string[]> {
+    return this.searchIndex.spanNamesOf(service);
   }
 
-  async close(): Promise<void> {
+  async getAutocompleteValues(key: string): Promise<string[]> {
+    return this.autocompleteKeys.includes(key) ? this.searchIndex.tagValuesOf(key) : [];
+  }
+
+  async getDependencies(endTsMs: number, lookbackMs: number): Promise<DependencyLink[]> {
+    return this.dependencies(endTsMs, lookbackMs);
+  }
+
+  async check(): Promise<void> {}
+
+  async clear(): Promise<void> {
     this.traceMap.clear();
     this.timeIndex.clear();
     this.searchIndex.clear();
     this.storedSpans = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.clear();
   }
 
   /** How many spans are held now (after de-duplication and eviction). */
@@ -233,7 +244,7 @@ export class MemoryStorage implements StorageComponent {
     return this.strictTraceId ? traceId : lowTraceId(traceId);
   }
 
-  private search(request: QueryRequest): Span[][] {
+  private search(request: QueryRequest): TraceRecord[] {
     if (!this.searchEnabled) return [];
     const lists = this.searchIndex.candidateLists(request);
     if (lists === null) return [];
@@ -271,37 +282,16 @@ export class MemoryStorage implements StorageComponent {
     let misses = 0;
     let mark = 0;
 
-    const result: Span[][] = [];
+    const result: TraceRecord[] = [];
     for (const record of ordered) {
       if (result.length >= request.limit) break;
       if (mark !== 0 && record.mark !== mark) continue;
-      if (spansMatch(request, record.spans)) result.push([...record.spans]);
+      if (spansMatch(request, record.spans)) result.push(record);
       else if (mark === 0 && ++misses > flagAfterMisses) {
         mark = ++this.searchCount;
         if (Array.isArray(candidates)) for (const c of candidates) c.mark = mark;
         else candidates!.mark = mark;
       }
-    }
-    return result;
-  }
-
-  private trace(traceId: string): Span[] {
-    const id = parseTraceIdParam(traceId);
-    if (id === undefined) return [];
-    const record = this.traceMap.get(this.keyOf(id));
-    return record ? [...record.spans] : [];
-  }
-
-  private traceMany(traceIds: readonly string[]): Span[][] {
-    const keys = new Set<string>();
-    for (const traceId of traceIds) {
-      const id = parseTraceIdParam(traceId);
-      if (id !== undefined) keys.add(this.keyOf(id));
-    }
-    const result: Span[][] = [];
-    for (const key of keys) {
-      const record = this.traceMap.get(key);
-      if (record) result.push([...record.spans]);
     }
     return result;
   }

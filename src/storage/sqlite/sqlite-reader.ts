@@ -3,10 +3,15 @@ import type { DependencyLink } from '../../model/dependency-link.js';
 import { lowTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import type { QueryRequest } from '../query-request.js';
-import { traceMatches, traceTimestamp } from '../trace-matcher.js';
 import type { StorageOptions } from '../storage-component.js';
 import type { SqliteDependencyLinks } from './sqlite-dependency-links.js';
 import { annotationTerm, nameTerm, remoteTerm, serviceTerm, tagKeyTerm, tagTerm } from './sqlite-terms.js';
+
+/** Where the next page of a search starts: the (ts, tid) of the last candidate of the previous page. */
+export interface SearchCursor {
+  ts: number;
+  tid: number;
+}
 
 interface CandidateRow {
   tid: number;
@@ -17,13 +22,12 @@ interface CandidateRow {
 
 /**
  * Every query, on a read-only connection. SQL narrows traces with the indexes (time window, terms,
- * duration); the shared trace matcher then decides exactly as zipkin does, so the index only has to
- * return a superset.
+ * duration); the storage core then runs the shared trace matcher, so the index only has to return a
+ * superset, and applies every other Zipkin rule (search disabled, grouping, order).
  */
 export class SqliteReader {
   private readonly spansByTraceId: Statement<[string]>;
   private readonly spansByLow: Statement<[string]>;
-  private readonly spansByTid: Statement<[number]>;
   private readonly names: Statement<[string, string]>;
   private readonly services: Statement;
   private readonly searchCache = new Map<string, Statement>();
@@ -44,7 +48,6 @@ export class SqliteReader {
         'SELECT s.json FROM traces t JOIN spans s ON s.tid = t.tid WHERE t.trace_low = ? ORDER BY s.rowid',
       )
       .pluck();
-    this.spansByTid = db.prepare('SELECT json FROM spans WHERE tid = ? ORDER BY rowid').pluck();
     this.names = db.prepare('SELECT name FROM names WHERE kind = ? AND svc = ?').pluck();
     this.services = db.prepare("SELECT svc FROM names WHERE kind = 's'").pluck();
   }
@@ -54,28 +57,33 @@ export class SqliteReader {
     this.db.prepare('SELECT count(*) FROM traces WHERE tid = 0').get();
   }
 
-  getTrace(traceId: string): Span[] {
-    const rows = this.opts.strictTraceId
-      ? (this.spansByTraceId.all(traceId) as string[])
-      : (this.spansByLow.all(lowTraceId(traceId)) as string[]);
-    return rows.map(parseSpan);
-  }
-
-  getTraces(traceIds: readonly string[]): Span[][] {
+  /**
+   * The spans of each trace (by its low 64 bits when strictTraceId is false), one list per trace found.
+   * Ids repeated under the same key are answered once.
+   */
+  getSpans(traceIds: readonly string[]): Span[][] {
     const seen = new Set<string>();
     const out: Span[][] = [];
     for (const id of traceIds) {
       const key = this.opts.strictTraceId ? id : lowTraceId(id);
       if (seen.has(key)) continue;
       seen.add(key);
-      const trace = this.getTrace(id);
-      if (trace.length > 0) out.push(trace);
+      const rows = this.opts.strictTraceId
+        ? (this.spansByTraceId.all(id) as string[])
+        : (this.spansByLow.all(key) as string[]);
+      if (rows.length > 0) out.push(rows.map(parseSpan));
     }
     return out;
   }
 
-  search(request: QueryRequest): Span[][] {
-    if (!this.opts.searchEnabled) return [];
+  /**
+   * One page of candidate trace ids, newest first, after `cursor` (keyset paging on (ts, tid)); `next` is
+   * where the following page starts, undefined after the last page. The core fetches and matches them.
+   */
+  findTraceIds(
+    request: QueryRequest,
+    cursor: SearchCursor | undefined,
+  ): { ids: string[]; next?: SearchCursor } {
     const { sql, params } = searchSql(request);
     let stmt = this.searchCache.get(sql);
     if (!stmt) {
@@ -85,32 +93,16 @@ export class SqliteReader {
     }
     const lo = (request.endTs - request.lookback) * 1000;
     const hi = request.endTs * 1000;
-    const page = request.limit + 16;
-    const found = new Map<string, Span[]>();
-    let cursor = { ts: hi + 1, tid: 0 };
-    for (;;) {
-      const rows = stmt.all({ ...params, lo, hi, cts: cursor.ts, ctid: cursor.tid, page }) as CandidateRow[];
-      for (const row of rows) {
-        const key = this.opts.strictTraceId ? row.trace_id : row.trace_low;
-        if (found.has(key)) continue;
-        const spans = (
-          this.opts.strictTraceId
-            ? (this.spansByTid.all(row.tid) as string[])
-            : (this.spansByLow.all(row.trace_low) as string[])
-        ).map(parseSpan);
-        if (traceMatches(request, spans)) found.set(key, spans);
-        if (found.size >= request.limit) break;
-      }
-      const last = rows[rows.length - 1];
-      if (found.size >= request.limit || rows.length < page || !last) break;
-      cursor = { ts: last.ts, tid: last.tid };
-    }
-    // With STRICT_TRACE_ID=false a group's timestamp is computed over all its ids, so order again.
-    return [...found.values()].sort((a, b) => (traceTimestamp(b) ?? 0) - (traceTimestamp(a) ?? 0));
+    // A little over the limit: the matcher rejects some candidates, and a second page costs a round trip.
+    const page = Math.min(request.limit, 100_000) + 16;
+    const at = cursor ?? { ts: hi + 1, tid: 0 };
+    const rows = stmt.all({ ...params, lo, hi, cts: at.ts, ctid: at.tid, page }) as CandidateRow[];
+    const ids = rows.map((r) => r.trace_id);
+    const last = rows[rows.length - 1];
+    return rows.length < page || !last ? { ids } : { ids, next: { ts: last.ts, tid: last.tid } };
   }
 
   getDependencies(endTsMs: number, lookbackMs: number): DependencyLink[] {
-    if (!this.opts.searchEnabled) return [];
     const lo = (endTsMs - lookbackMs) * 1000;
     const hi = endTsMs * 1000;
     if (!this.links) throw new Error('dependency links are answered by the dependency reader');
@@ -118,31 +110,19 @@ export class SqliteReader {
   }
 
   getServiceNames(): string[] {
-    if (!this.opts.searchEnabled) return [];
-    return (this.services.all() as string[]).sort();
+    return this.services.all() as string[];
   }
 
   getRemoteServiceNames(serviceName: string): string[] {
-    return this.nameList('r', serviceName.toLowerCase());
+    return this.names.all('r', serviceName) as string[];
   }
 
   getSpanNames(serviceName: string): string[] {
-    return this.nameList('n', serviceName.toLowerCase());
-  }
-
-  getAutocompleteKeys(): string[] {
-    if (!this.opts.searchEnabled) return [];
-    return [...new Set(this.opts.autocompleteKeys)].sort();
+    return this.names.all('n', serviceName) as string[];
   }
 
   getAutocompleteValues(key: string): string[] {
-    if (!this.opts.autocompleteKeys.includes(key)) return [];
-    return this.nameList('v', key);
-  }
-
-  private nameList(kind: string, svc: string): string[] {
-    if (!this.opts.searchEnabled) return [];
-    return (this.names.all(kind, svc) as string[]).sort();
+    return this.names.all('v', key) as string[];
   }
 }
 

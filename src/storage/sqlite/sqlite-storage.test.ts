@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { describeStorageConformance } from '../conformance/index.js';
-import { openSqliteStorage } from './sqlite-storage.js';
+import { openSqliteStorage, type SqliteStorage } from './sqlite-storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-sqlite-conformance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,4 +19,5 @@ describeStorageConformance({
       retentionMs: 365 * 86_400_000,
       retentionMaxBytes: 1024 ** 3,
     }),
+  clear: (storage) => (storage as SqliteStorage).clear(),
 });

@@ -1,18 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import type { DependencyLink } from '../../model/dependency-link.js';
+import { StorageError } from '../../model/failure.js';
 import type { Span } from '../../model/span.js';
-import type {
-  AutocompleteTags,
-  CheckResult,
-  ServiceAndSpanNames,
-  SpanConsumer,
-  SpanStore,
-  StorageComponent,
-  StorageOptions,
-  Traces,
-} from '../storage-component.js';
+import { CoreStorage, type CoreOptions } from '../core/storage-core.js';
+import type { QueryRequest } from '../query-request.js';
+import type { BackendCapabilities, StorageBackend } from '../storage-backend.js';
+import type { StorageOptions } from '../storage-component.js';
 import { SqliteReaderClient } from './sqlite-reader-client.js';
+import type { SearchCursor } from './sqlite-reader.js';
 import type { StorageSize } from './sqlite-retention.js';
 import type { FromWriter, RetentionRunResult, ToWriter, WriterStats } from './sqlite-writer-protocol.js';
 import { startWorker, whenReady } from './sqlite-worker-start.js';
@@ -22,7 +19,8 @@ export interface SqliteLogger {
   warn(o: object, m: string): void;
 }
 
-export interface SqliteStorageOptions extends StorageOptions {
+export interface SqliteStorageOptions
+  extends StorageOptions, Pick<CoreOptions, 'queryTimeoutMs' | 'maxQueuedBytes'> {
   /** SQLITE_PATH. Relative paths resolve against the working directory; the folder is created. */
   path: string;
   /** RETENTION in milliseconds. */
@@ -38,21 +36,52 @@ export interface SqliteStorageOptions extends StorageOptions {
 
 type Deferred<T> = { resolve: (v: T) => void; reject: (e: Error) => void };
 
+/** The SQLite store: the core's rules over SqliteBackend, plus SQLite's own operations (retention, sizes). */
+export class SqliteStorage extends CoreStorage<SqliteBackend> {
+  get path(): string {
+    return this.backend.path;
+  }
+
+  /** Runs retention to completion now (normally it runs in the background) and reports the sizes. */
+  runRetention(nowMs?: number): Promise<RetentionRunResult> {
+    return this.backend.runRetention(nowMs);
+  }
+
+  /** Database file and WAL sizes as the writer sees them. */
+  async size(): Promise<StorageSize> {
+    return (await this.backend.stats()).size;
+  }
+
+  /** Sizes and commit counters of the writer. */
+  stats(): Promise<WriterStats> {
+    return this.backend.stats();
+  }
+}
+
 /**
- * The SQLite store. All SQLite work runs off the calling thread: a writer worker owns the write connection
- * (group commit, retention); one reader worker answers searches, traces and name lists, and a second one
- * computes dependency links, whose window can be large, so a search never queues behind them. In WAL
- * mode readers and the writer never wait for one another. The dependency reader keeps each trace's links
- * in the file and relinks only traces that changed (sqlite-dependency-links.ts).
+ * The SQLite backend. All SQLite work runs off the calling thread: a writer worker owns the write
+ * connection (group commit, retention); one reader worker answers searches, traces and name lists, and a
+ * second one computes dependency links, whose window can be large, so a search never queues behind them.
+ * In WAL mode readers and the writer never wait for one another. The dependency reader keeps each trace's
+ * links in the file and relinks only traces that changed (sqlite-dependency-links.ts).
  */
-export class SqliteStorage implements StorageComponent {
+export class SqliteBackend implements StorageBackend {
+  readonly capabilities: BackendCapabilities = {
+    exactSearch: false,
+    dependencies: 'native',
+    deduplicates: true,
+    // The writer worker commits whatever has arrived; two writes in flight keep it busy while the core
+    // gathers the next group.
+    groupCommit: true,
+    maxConcurrentWrites: 2,
+  };
   private nextId = 1;
   private readonly pendingAccepts = new Map<number, Deferred<void>>();
   private readonly pendingCalls = new Map<number, Deferred<unknown>>();
   private failure: Error | undefined;
   private closed: Promise<void> | undefined;
   /** Started on the first dependency request: many deployments never ask for one. */
-  private dependencies: Promise<SqliteReaderClient> | undefined;
+  private dependencyReader: Promise<SqliteReaderClient> | undefined;
 
   /** Use openSqliteStorage. */
   constructor(
@@ -67,6 +96,10 @@ export class SqliteStorage implements StorageComponent {
     worker.on('exit', (code) => this.fail(new Error(`sqlite writer exited (code ${code})`)));
   }
 
+  get name(): string {
+    return `SqliteStorage(${this.path})`;
+  }
+
   private onMessage(m: FromWriter): void {
     switch (m.type) {
       case 'ack':
@@ -76,7 +109,10 @@ export class SqliteStorage implements StorageComponent {
         }
         break;
       case 'nack':
-        this.pendingAccepts.get(m.id)?.reject(new Error(`sqlite write failed: ${m.message}`));
+        // Disk full, read-only file, I/O error: nothing was committed, and the sender should retry.
+        this.pendingAccepts
+          .get(m.id)
+          ?.reject(new StorageError('transient', `sqlite write failed: ${m.message}`, 1));
         this.pendingAccepts.delete(m.id);
         break;
       case 'retained':
@@ -84,6 +120,9 @@ export class SqliteStorage implements StorageComponent {
         break;
       case 'stats':
         this.settle(m.id, m.stats);
+        break;
+      case 'cleared':
+        this.settle(m.id, undefined);
         break;
       case 'log':
         this.logger?.[m.level](m.obj, m.msg);
@@ -100,10 +139,10 @@ export class SqliteStorage implements StorageComponent {
 
   private fail(e: Error): void {
     if (this.closed) return;
-    this.failure ??= e;
+    this.failure ??= new StorageError('transient', e.message, 1);
     this.logger?.warn({ err: e.message, path: this.path }, 'sqlite storage is failing');
-    for (const d of this.pendingAccepts.values()) d.reject(e);
-    for (const d of this.pendingCalls.values()) d.reject(e);
+    for (const d of this.pendingAccepts.values()) d.reject(this.failure);
+    for (const d of this.pendingCalls.values()) d.reject(this.failure);
     this.pendingAccepts.clear();
     this.pendingCalls.clear();
   }
@@ -121,7 +160,7 @@ export class SqliteStorage implements StorageComponent {
     });
   }
 
-  private accept(spans: readonly Span[]): Promise<void> {
+  write(spans: readonly Span[]): Promise<void> {
     if (spans.length === 0) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
@@ -131,75 +170,74 @@ export class SqliteStorage implements StorageComponent {
     });
   }
 
-  spanConsumer(): SpanConsumer {
-    return { accept: (spans) => this.accept(spans) };
+  async *findTraceIds(request: QueryRequest, signal: AbortSignal): AsyncIterable<readonly string[]> {
+    let cursor: SearchCursor | undefined;
+    do {
+      const page: { ids: string[]; next?: SearchCursor } = await this.queries.call(
+        signal,
+        'findTraceIds',
+        request,
+        cursor,
+      );
+      yield page.ids;
+      cursor = page.next;
+    } while (cursor !== undefined);
   }
 
-  spanStore(): SpanStore {
-    return {
-      getTraces: (request) => this.queries.call('search', request),
-      getDependencies: async (endTsMs, lookbackMs) => {
-        this.dependencies ??= SqliteReaderClient.start(this.path, this.options, true).catch((e: unknown) => {
-          this.dependencies = undefined; // let the next request try again
-          throw e;
-        });
-        const reader = await this.dependencies;
-        return reader.call('getDependencies', endTsMs, lookbackMs);
-      },
-    };
+  getSpans(traceIds: readonly string[], signal: AbortSignal): Promise<Span[][]> {
+    return this.queries.call(signal, 'getSpans', [...traceIds]);
   }
 
-  traces(): Traces {
-    return {
-      getTrace: (traceId) => this.queries.call('getTrace', traceId),
-      getTraces: (traceIds) => this.queries.call('getTraces', [...traceIds]),
-    };
+  getServiceNames(signal: AbortSignal): Promise<string[]> {
+    return this.queries.call(signal, 'getServiceNames');
   }
 
-  serviceAndSpanNames(): ServiceAndSpanNames {
-    return {
-      getServiceNames: () => this.queries.call('getServiceNames'),
-      getRemoteServiceNames: (serviceName) => this.queries.call('getRemoteServiceNames', serviceName),
-      getSpanNames: (serviceName) => this.queries.call('getSpanNames', serviceName),
-    };
+  getRemoteServiceNames(serviceName: string, signal: AbortSignal): Promise<string[]> {
+    return this.queries.call(signal, 'getRemoteServiceNames', serviceName);
   }
 
-  autocompleteTags(): AutocompleteTags {
-    return {
-      getKeys: () => this.queries.call('getAutocompleteKeys'),
-      getValues: (key) => this.queries.call('getAutocompleteValues', key),
-    };
+  getSpanNames(serviceName: string, signal: AbortSignal): Promise<string[]> {
+    return this.queries.call(signal, 'getSpanNames', serviceName);
   }
 
-  async check(): Promise<CheckResult> {
+  getAutocompleteValues(key: string, signal: AbortSignal): Promise<string[]> {
+    return this.queries.call(signal, 'getAutocompleteValues', key);
+  }
+
+  async getDependencies(endTsMs: number, lookbackMs: number, signal: AbortSignal): Promise<DependencyLink[]> {
+    this.dependencyReader ??= SqliteReaderClient.start(this.path, this.options, true).catch((e: unknown) => {
+      this.dependencyReader = undefined; // let the next request try again
+      throw e;
+    });
+    const reader = await this.dependencyReader;
+    return reader.call(signal, 'getDependencies', endTsMs, lookbackMs);
+  }
+
+  async check(signal: AbortSignal): Promise<void> {
     const broken = this.failure ?? this.queries.error;
-    if (broken) return { ok: false, error: broken.message };
+    if (broken) throw new StorageError('transient', `${this.path}: ${broken.message}`, 1);
     try {
-      await this.queries.call('check');
-      return { ok: true };
+      await this.queries.call(signal, 'check');
     } catch (e) {
-      return { ok: false, error: `${this.path}: ${e instanceof Error ? e.message : String(e)}` };
+      throw new StorageError('transient', `${this.path}: ${e instanceof Error ? e.message : String(e)}`, 1);
     }
   }
 
-  /** Runs retention to completion now (normally it runs in the background) and reports the sizes. */
+  async clear(): Promise<void> {
+    await this.call((id) => ({ type: 'clear', id }));
+  }
+
   runRetention(nowMs?: number): Promise<RetentionRunResult> {
     return this.call((id) => (nowMs === undefined ? { type: 'retain', id } : { type: 'retain', id, nowMs }));
   }
 
-  /** Database file and WAL sizes as the writer sees them. */
-  async size(): Promise<StorageSize> {
-    return (await this.stats()).size;
-  }
-
-  /** Sizes and commit counters of the writer. */
   stats(): Promise<WriterStats> {
     return this.call((id) => ({ type: 'stats', id }));
   }
 
   close(): Promise<void> {
     this.closed ??= (async () => {
-      const dependencies = await this.dependencies?.catch(() => undefined);
+      const dependencies = await this.dependencyReader?.catch(() => undefined);
       await Promise.all([this.queries.close(), dependencies?.close()]);
       if (!this.failure) {
         await new Promise<void>((resolve) => {
@@ -246,5 +284,5 @@ export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<Sql
     searchEnabled: opts.searchEnabled,
     autocompleteKeys: opts.autocompleteKeys,
   };
-  return new SqliteStorage(writer, queries, options, path, opts.logger);
+  return new SqliteStorage(new SqliteBackend(writer, queries, options, path, opts.logger), opts);
 }

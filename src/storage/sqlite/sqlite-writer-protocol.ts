@@ -33,6 +33,8 @@ export type ToWriter =
   /** Run retention until nothing is due, then answer 'retained'. */
   | { type: 'retain'; id: number; nowMs?: number }
   | { type: 'stats'; id: number }
+  /** Delete every stored row (tests), then answer 'cleared'. */
+  | { type: 'clear'; id: number }
   | { type: 'close' };
 
 export type FromWriter =
@@ -42,5 +44,6 @@ export type FromWriter =
   | { type: 'nack'; id: number; message: string }
   | { type: 'retained'; id: number; result: RetentionRunResult }
   | { type: 'stats'; id: number; stats: WriterStats }
+  | { type: 'cleared'; id: number }
   | { type: 'log'; level: 'info' | 'warn'; obj: object; msg: string }
   | { type: 'closed' };

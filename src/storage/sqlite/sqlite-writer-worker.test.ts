@@ -34,7 +34,9 @@ describe('sqlite writer worker', () => {
       const before = await storage.stats();
       await Promise.all(batches.map((spans) => storage.spanConsumer().accept(spans)));
       const after = await storage.stats();
-      expect(after.batches - before.batches).toBe(50);
+      // The core's batching writer merges accepts that wait while a write runs, and the worker commits
+      // what arrived together: either way 50 accepts take fewer than 50 commits.
+      expect(after.batches - before.batches).toBeLessThanOrEqual(50);
       expect(after.commits - before.commits).toBeLessThan(50);
       // Each resolved accept is readable, from another connection, right away.
       const found = await storage.traces().getTraces(batches.map((b) => b[0]!.traceId));
@@ -48,7 +50,7 @@ describe('sqlite writer worker', () => {
     const storage = await openSqliteStorage({ ...options, path: join(dir, 'dies.sqlite') });
     try {
       // The private worker is reached on purpose: a crash of the writer thread cannot be provoked otherwise.
-      await (storage as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      await (storage.backend as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
       const span = normalizeSpan({ traceId: hex16(1), id: hex16(1) });
       await expect(storage.spanConsumer().accept([span])).rejects.toThrow(/sqlite writer exited/);
       expect(await storage.check()).toEqual({

@@ -195,6 +195,15 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       case 'stats':
         post({ type: 'stats', id: m.id, stats: { size: retention.size(), commits, batches } });
         break;
+      case 'clear':
+        // Tests reuse one file per suite: writes accepted before the clear are committed, then dropped.
+        while (queue.length > 0) flush();
+        db.transaction(() => {
+          for (const table of ['trace_links', 'terms', 'names', 'spans', 'traces'])
+            db.prepare(`DELETE FROM ${table}`).run();
+        })();
+        post({ type: 'cleared', id: m.id });
+        break;
       case 'close':
         closing = true;
         clearInterval(timer);
