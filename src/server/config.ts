@@ -154,6 +154,8 @@ export interface Config {
     grpcPort: number | null;
     samplingPort: number | null;
     samplingStrategiesFile: string;
+    /** JAEGER_QUERY_PORT: a second front door to the query app, where Jaeger UI and Grafana look. */
+    queryPort: number | null;
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
@@ -228,6 +230,7 @@ export function parseConfig(raw: RawConfig): Config {
       grpcPort: portOrOff('JAEGER_GRPC_PORT'),
       samplingPort: portOrOff('JAEGER_SAMPLING_PORT'),
       samplingStrategiesFile: raw.JAEGER_SAMPLING_STRATEGIES_FILE,
+      queryPort: portOrOff('JAEGER_QUERY_PORT'),
     },
     rabbitmq: parseRabbitMq(raw),
     storage: {

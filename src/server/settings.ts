@@ -169,6 +169,12 @@ export const SETTINGS = [
     default: '',
     help: 'JSON file of per-service sampling strategies',
   },
+  {
+    env: 'JAEGER_QUERY_PORT',
+    type: 'port-or-off',
+    default: '16686',
+    help: 'Jaeger query port for Jaeger UI and Grafana (/api/*, /api/v3/*; also on QUERY_PORT) and the Skein UI; off disables',
+  },
   // RabbitMQ collector (zipkin's RABBIT_* settings; on when RABBIT_ADDRESSES or RABBIT_URI is set)
   {
     env: 'RABBIT_ADDRESSES',

@@ -13,6 +13,7 @@ import { registerHealth, registerInfo } from '../query/health.js';
 import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
 import { uiConfigJson } from '../query/ui-config.js';
 import { registerUi } from '../query/ui-static.js';
+import { registerJaegerQuery } from '../query/jaeger-api/jaeger-query-plugin.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
@@ -74,6 +75,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     const uiConfig = uiConfigJson(config.ui);
     app.get('/zipkin/config.json', async () => uiConfig);
     if (config.uiEnabled) await registerUi(app);
+    await registerJaegerQuery(app, apiOptions, config.uiEnabled);
   }
   await app.ready();
 
@@ -93,11 +95,29 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     throw new ListenError('the Zipkin API', 'QUERY_PORT', config.queryPort, e);
   }
   const port = (front.address() as AddressInfo).port;
+  // JAEGER_QUERY_PORT: a second front door to the same app, where Jaeger UI and Grafana look for the query service.
+  const jaegerQueryPort = config.queryEnabled ? config.jaeger.queryPort : null;
+  const jaegerFront = jaegerQueryPort === null ? undefined : createSharedPortServer(app.server as HttpServer, h2);
+  if (jaegerFront) {
+    try {
+      jaegerFront.listen(jaegerQueryPort);
+      await once(jaegerFront, 'listening');
+    } catch (e) {
+      front.close();
+      await app.close();
+      await storage.close();
+      throw new ListenError('the Jaeger query API', 'JAEGER_QUERY_PORT', jaegerQueryPort!, e);
+    }
+  }
+  const jaegerListener: Record<string, number> = jaegerFront
+    ? { 'jaeger-query': (jaegerFront.address() as AddressInfo).port }
+    : {};
 
   let others: Listener[];
   try {
     others = await startTransportListeners(ctx);
   } catch (e) {
+    jaegerFront?.close();
     front.close();
     await app.close();
     await storage.close();
@@ -110,11 +130,12 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    listeners: Object.fromEntries(others.map((l) => [l.name, l.port])),
+    listeners: { ...Object.fromEntries(others.map((l) => [l.name, l.port])), ...jaegerListener },
     storage,
     logger,
     close: () =>
       (closing ??= (async () => {
+        jaegerFront?.close();
         front.close();
         await Promise.allSettled(others.map((l) => l.close()));
         // Before storage closes: each consumer acks (or requeues) what it is handling, then disconnects.

@@ -14,6 +14,7 @@ const QUIET_ENV = {
   JAEGER_HTTP_PORT: 'off',
   JAEGER_GRPC_PORT: 'off',
   JAEGER_SAMPLING_PORT: 'off',
+  JAEGER_QUERY_PORT: 'off',
   LOG_LEVEL: 'info',
 };
 
