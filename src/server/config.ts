@@ -159,6 +159,8 @@ export interface Config {
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
+  /** null unless COLLECTOR_SCRIBE_ENABLED or SCRIBE_ENABLED is true. */
+  scribe: { port: number; category: string } | null;
   storage: {
     type: 'mem' | 'sqlite';
     strictTraceId: boolean;
@@ -233,6 +235,10 @@ export function parseConfig(raw: RawConfig): Config {
       queryPort: portOrOff('JAEGER_QUERY_PORT'),
     },
     rabbitmq: parseRabbitMq(raw),
+    scribe:
+      bool('COLLECTOR_SCRIBE_ENABLED') || bool('SCRIBE_ENABLED')
+        ? { port: parsePort('SCRIBE_PORT', raw.SCRIBE_PORT), category: raw.SCRIBE_CATEGORY }
+        : null,
     storage: {
       type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite']),
       strictTraceId: bool('STRICT_TRACE_ID'),

@@ -210,6 +210,21 @@ export const SETTINGS = [
     default: 'zipkin',
     help: 'RabbitMQ queue to consume (declared durable if missing)',
   },
+  // Scribe collector (zipkin's SCRIBE_* settings)
+  {
+    env: 'COLLECTOR_SCRIBE_ENABLED',
+    type: 'bool',
+    default: 'false',
+    help: 'Accept Scribe Log calls (Thrift framed, base64 Thrift spans) on SCRIBE_PORT',
+  },
+  { env: 'SCRIBE_ENABLED', type: 'bool', default: 'false', help: 'Same as COLLECTOR_SCRIBE_ENABLED' },
+  {
+    env: 'SCRIBE_CATEGORY',
+    type: 'string',
+    default: 'zipkin',
+    help: 'Scribe category whose messages are spans; others are ignored',
+  },
+  { env: 'SCRIBE_PORT', type: 'port', default: '9410', help: 'Scribe port, when Scribe is enabled' },
   // Storage
   {
     env: 'STORAGE_TYPE',

@@ -20,6 +20,7 @@ import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
 import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
 import { QueueConsumer } from '../collector/queue/queue-consumer.js';
 import { RabbitMqTransport } from '../collector/rabbitmq/rabbitmq-transport.js';
+import { startScribeListener } from '../collector/scribe/scribe-listener.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
@@ -60,6 +61,7 @@ const SETTING_OF = {
   'jaeger-http': 'JAEGER_HTTP_PORT',
   'jaeger-grpc': 'JAEGER_GRPC_PORT',
   'jaeger-sampling': 'JAEGER_SAMPLING_PORT',
+  scribe: 'SCRIBE_PORT',
 } as const satisfies Record<string, SettingKey>;
 
 /** Starts every enabled listener on its own port. On failure, the ones already started are closed again. */
@@ -109,6 +111,10 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
       'jaeger-sampling',
       config.jaeger.samplingPort,
       http(async (app) => registerSamplingRoutes(app, strategies ?? SamplingStrategies.sampleAll())),
+    );
+    const scribe = config.scribe;
+    await start('scribe', scribe?.port ?? null, (port) =>
+      startScribeListener({ port, host, category: scribe!.category, collector, logger }),
     );
   } catch (e) {
     await Promise.allSettled(started.map((l) => l.close()));

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeDetectedSpans } from '../../codec/detect-encoding.js';
 import { failureOf } from '../../model/failure.js';
+import type { Span } from '../../model/span.js';
 import type { Collector, CollectorLogger } from '../collector.js';
 import type { TransportName } from '../collector-metrics.js';
 
@@ -74,6 +75,33 @@ export interface ConsumerHealth {
   state: ConsumerState;
   /** Why the last connection failed or ended, while not connected. */
   error?: string;
+}
+
+/**
+ * Stores one queued message through the collector and says what to tell the broker, from
+ * `failureOf(err).queue` alone: 'stored' and 'dropped' are acknowledged, 'requeue' is kept for later.
+ * A drop gets one log line naming the transport, the queue and the reason (the collector has already
+ * counted it in messages_dropped). Shared by the consumers and by Scribe, whose TRY_LATER is a requeue.
+ */
+export async function acceptQueued(
+  opts: Pick<QueueConsumerOptions, 'collector' | 'logger'>,
+  transport: TransportName,
+  queue: string,
+  bytes: Uint8Array,
+  decode: (b: Uint8Array) => Span[] = decodeDetectedSpans,
+): Promise<'stored' | 'dropped' | 'requeue'> {
+  try {
+    await opts.collector.acceptMessage(transport, bytes, decode);
+    return 'stored';
+  } catch (e) {
+    const failure = failureOf(e);
+    if (failure.queue === 'requeue') return 'requeue';
+    opts.logger.warn(
+      { transport, queue, reason: failure.kind, err: (e as Error).message },
+      `dropped a ${transport} message from queue ${queue}: ${failure.message}`,
+    );
+    return 'dropped';
+  }
 }
 
 /**
@@ -170,29 +198,16 @@ export class QueueConsumer {
   }
 
   private async handle(msg: QueueMessage): Promise<void> {
-    const { transport, queue } = this.broker;
     // zipkin: an empty message is skipped.
     if (msg.body.length === 0) return msg.ack();
-    try {
-      await this.opts.collector.acceptMessage(transport, msg.body, decodeDetectedSpans);
-    } catch (e) {
-      const failure = failureOf(e);
-      if (failure.queue === 'requeue') {
-        // Holding the message for the delay is the backoff: with the prefetch bounded by the concurrency, the
-        // broker sends nothing new meanwhile. The delay grows with each requeue in a row.
-        const delay = Math.max(backoffDelay(this.retries++, this.retry), 0);
-        await this.pause(delay);
-        return msg.requeue();
-      }
-      // The collector already counted the message in messages_dropped and logged its storage errors; this
-      // line names where the dropped message came from.
-      this.opts.logger.warn(
-        { transport, queue, reason: failure.kind, err: (e as Error).message },
-        `dropped a ${transport} message from queue ${queue}: ${failure.message}`,
-      );
-      return msg.ack();
+    const outcome = await acceptQueued(this.opts, this.broker.transport, this.broker.queue, msg.body);
+    if (outcome === 'requeue') {
+      // Holding the message for the delay is the backoff: with the prefetch bounded by the concurrency, the
+      // broker sends nothing new meanwhile. The delay grows with each requeue in a row.
+      await this.pause(backoffDelay(this.retries++, this.retry));
+      return msg.requeue();
     }
-    this.retries = 0;
+    if (outcome === 'stored') this.retries = 0;
     return msg.ack();
   }
 
