@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { jaegerApiV3Plugin } from './jaeger-api-v3.js';
 import { jaegerInternalApiPlugin, type JaegerQueryOptions } from './jaeger-internal-api.js';
 import { registerJaegerUiRedirects } from './jaeger-ui-redirects.js';
 
 /**
  * Everything the Jaeger query service answers, on an app that already serves Zipkin's routes: the internal
  * JSON API (GET /api/services, /api/services/{s}/operations, /api/operations, /api/traces[/{id}],
- * /api/dependencies) and, with the UI on, the Jaeger UI paths redirected to Skein's pages. None of these
+ * /api/dependencies), the api_v3 gateway (/api/v3/services, /operations, /traces[/{id}],
+ * /trace-summaries) and, with the UI on, the Jaeger UI paths redirected to Skein's pages. None of these
  * paths clash with /api/v1, /api/v2 or the Jaeger collector's POST /api/traces (a different method).
  */
 export async function registerJaegerQuery(
@@ -14,5 +16,6 @@ export async function registerJaegerQuery(
   withUiRedirects: boolean,
 ): Promise<void> {
   await app.register(jaegerInternalApiPlugin, options);
+  await app.register(jaegerApiV3Plugin, options);
   if (withUiRedirects) registerJaegerUiRedirects(app);
 }
