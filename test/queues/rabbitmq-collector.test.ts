@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
@@ -16,7 +17,7 @@ import { StorageError } from '../../src/model/failure.js';
 import type { Span } from '../../src/model/span.js';
 import type { RunningSkein } from '../../src/server/skein-server.js';
 import type { SpanConsumer } from '../../src/storage/storage-component.js';
-import { requireService } from '../support/require-service.js';
+import { requireService, serviceMissing } from '../support/require-service.js';
 import { startTestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -64,6 +65,33 @@ const ENCODINGS: Array<[string, (spans: Span[]) => Buffer]> = [
 ];
 
 const byId = (a: Span, b: Span) => a.id.localeCompare(b.id);
+
+function rabbitmqctlWorks(): boolean {
+  try {
+    execFileSync('rabbitmqctl', ['-q', 'status'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The broker-side id of Skein's consumer connection for `queue` (it names its connection after the queue). */
+function consumerConnectionPid(queue: string): string | undefined {
+  // Tab-separated rows: the pid in the form close_connection takes (<rabbit@host.N.M>), then the client
+  // properties as an Erlang term, which holds the connection_name.
+  const out = execFileSync('rabbitmqctl', [
+    '-q',
+    'list_connections',
+    '--no-table-headers',
+    'pid',
+    'client_properties',
+  ]);
+  const row = out
+    .toString()
+    .split('\n')
+    .find((line) => line.includes(`skein collector (queue ${queue})`));
+  return row?.split('\t')[0];
+}
 
 /** The trace from the Zipkin API, or undefined while it is not there (any answer but 200). */
 async function getTrace(server: RunningSkein, traceId: string): Promise<Span[] | undefined> {
@@ -125,6 +153,31 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
         return r.messageCount === 0 ? r : undefined;
       }, 'the queue to be empty');
       expect(q.messageCount).toBe(0);
+    });
+
+    it('reconnects by itself when the broker drops its connection mid-stream, losing and duplicating nothing', async (ctx) => {
+      if (!rabbitmqctlWorks()) {
+        serviceMissing('rabbitmqctl', 'it closes the consumer connection from the broker side');
+        ctx.skip();
+      }
+      const traces = Array.from({ length: 20 }, () => trace());
+      let dropped = '';
+      for (const [i, t] of traces.entries()) {
+        ch.sendToQueue(queue, Buffer.from(encodeJsonV2List(t)));
+        if (i === 5) {
+          const pid = await waitFor(async () => consumerConnectionPid(queue), 'the consumer connection');
+          dropped = pid;
+          execFileSync('rabbitmqctl', ['-q', 'close_connection', pid, 'test: broker drops the connection']);
+        }
+      }
+      for (const t of traces) expect(await readTrace(server, t[0]!.traceId, 2)).toEqual(t);
+      // It is a new connection, not the old one surviving.
+      const now = await waitFor(async () => consumerConnectionPid(queue), 'the new consumer connection');
+      expect(now).not.toBe(dropped);
+      await waitFor(async () => {
+        const h = (await (await fetch(`${server.url}/health`)).json()) as { status: string };
+        return h.status === 'UP' ? h : undefined;
+      }, 'the consumer to be connected again');
     });
 
     it('counts messages per transport in /prometheus and shows the consumer in /health', async () => {

@@ -61,7 +61,11 @@ export class RabbitMqTransport implements QueueTransport {
     const failures: string[] = [];
     for (const target of rabbitTargets(this.opts)) {
       try {
-        return await amqp.connect(target, { timeout: this.opts.connectionTimeoutMs });
+        return await amqp.connect(target, {
+          timeout: this.opts.connectionTimeoutMs,
+          // Names the connection in rabbitmqctl list_connections and the management UI.
+          clientProperties: { connection_name: `skein collector (queue ${this.queue})` },
+        });
       } catch (e) {
         failures.push(`${describeTarget(target)}: ${(e as Error).message || String(e)}`);
       }
