@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSkein } from '../../src/server/skein-server.js';
 import type { JaegerUiTrace } from '../../src/query/jaeger-api/jaeger-ui-model.js';
 import { startTestServer } from '../support/server.js';
-import { JAEGER_TRACE, OTLP_TRACE, sendAll, T0, ZIPKIN_TRACE } from './fixtures.js';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { ListenError } from '../../src/server/listen-error.js';
+import { JAEGER_TRACE, OTLP_TRACE, otlpBody, sendAll, T0, ZIPKIN_TRACE } from './fixtures.js';
 
 let server: RunningSkein;
 let empty: RunningSkein;
@@ -395,6 +398,55 @@ describe('JAEGER_QUERY_PORT', () => {
       expect(s.listeners['jaeger-query']).toBeUndefined();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('POST /api/transform', () => {
+  it('turns an uploaded OTLP JSON file into UI traces without storing it', async () => {
+    const res = await fetch(`${empty.url}/api/transform`, {
+      method: 'POST',
+      body: JSON.stringify(otlpBody),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Envelope<JaegerUiTrace[]>;
+    expect(body).toMatchObject({ total: 0, limit: 0, offset: 0, errors: null });
+    expect(body.data.map((t) => t.traceID)).toEqual([OTLP_TRACE]);
+    expect(body.data[0]!.spans.map((s) => s.operationName).sort()).toEqual(['inner', 'work']);
+    expect((await get<string[]>('/api/services', empty.url)).body.data).toEqual([]);
+  });
+
+  it('answers a body that is not OTLP JSON with 400 in the envelope', async () => {
+    const res = await fetch(`${server.url}/api/transform`, {
+      method: 'POST',
+      body: '[1,2',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectError(
+      {
+        status: res.status,
+        type: res.headers.get('content-type') ?? '',
+        body: JSON.parse(await res.text()) as Envelope<unknown>,
+      },
+      400,
+      /./,
+    );
+  });
+});
+
+describe('JAEGER_QUERY_PORT already taken', () => {
+  it('stops start-up naming the setting', async () => {
+    const squatter = createServer().listen(0);
+    await once(squatter, 'listening');
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const start = startTestServer({ JAEGER_QUERY_PORT: String(port) });
+      await expect(start).rejects.toBeInstanceOf(ListenError);
+      await expect(start).rejects.toThrow(`port ${port} (JAEGER_QUERY_PORT): the port is already in use`);
+      await expect(start).rejects.toThrow('set JAEGER_QUERY_PORT to a free port, or to off');
+    } finally {
+      squatter.close();
     }
   });
 });

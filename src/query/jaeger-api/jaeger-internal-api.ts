@@ -1,6 +1,8 @@
+import { decodeOtlpJson } from '../../codec/otlp/otlp-json-codec.js';
+import { otlpToSpans } from '../../codec/otlp/otlp-span-mapper.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { failureOf, KindedError } from '../../model/failure.js';
-import type { SpanKind } from '../../model/span.js';
+import type { Span, SpanKind } from '../../model/span.js';
 import { parseQueryRequest, QueryRequestError, type QueryRequest } from '../../storage/query-request.js';
 import type { StorageComponent } from '../../storage/storage-component.js';
 import {
@@ -133,6 +135,21 @@ export async function jaegerInternalApiPlugin(app: FastifyInstance, opts: Jaeger
           });
     if (trace === undefined) throw new KindedError('not-found', TRACE_NOT_FOUND);
     return envelope(req, reply, [trace], 0);
+  });
+
+  // The Jaeger UI's "upload a JSON file" (UIS/utils/readJsonFile.ts): OTLP/JSON in, UI-model traces out,
+  // nothing stored. A body that is not OTLP/JSON is a DecodeError, so a 400.
+  app.post('/api/transform', async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const { spans } = otlpToSpans(decodeOtlpJson(body));
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) {
+      const list = byTrace.get(s.traceId);
+      if (list) list.push(s);
+      else byTrace.set(s.traceId, [s]);
+    }
+    const traces = [...byTrace.values()].flatMap((t) => toUiTrace(t) ?? []);
+    return envelope(req, reply, traces, 0);
   });
 
   app.get('/api/dependencies', async (req, reply) => {

@@ -6,7 +6,7 @@ import { registerJaegerUiRedirects } from './jaeger-ui-redirects.js';
 /**
  * Everything the Jaeger query service answers, on an app that already serves Zipkin's routes: the internal
  * JSON API (GET /api/services, /api/services/{s}/operations, /api/operations, /api/traces[/{id}],
- * /api/dependencies), the api_v3 gateway (/api/v3/services, /operations, /traces[/{id}],
+ * /api/dependencies, POST /api/transform), the api_v3 gateway (/api/v3/services, /operations, /traces[/{id}],
  * /trace-summaries) and, with the UI on, the Jaeger UI paths redirected to Skein's pages. None of these
  * paths clash with /api/v1, /api/v2 or the Jaeger collector's POST /api/traces (a different method).
  */
