@@ -1,14 +1,19 @@
 import type { Span } from '../model/span.js';
 import { isDecodeError } from '../model/decode-error.js';
+import { KindedError } from '../model/failure.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
 import type { CollectorSampler } from './sampler.js';
 
 /** Thrown when too many batches are waiting on storage: transports answer 503/429/UNAVAILABLE with a retry hint. */
-export class CollectorBusyError extends Error {
+export class CollectorBusyError extends KindedError {
   override readonly name = 'CollectorBusyError';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Skein is saturated: storage is behind; retry after ${retryAfterSeconds}s`);
+  constructor(override readonly retryAfterSeconds: number) {
+    super(
+      'over-capacity',
+      `Skein is saturated: storage is behind; retry after ${retryAfterSeconds}s`,
+      retryAfterSeconds,
+    );
   }
 }
 

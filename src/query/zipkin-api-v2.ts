@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { KindedError } from '../model/failure.js';
 import type { Span } from '../model/span.js';
 import { parseTraceIdParam } from '../model/ids.js';
 import { encodeJsonV2List } from '../codec/json-v2/json-v2-codec.js';
@@ -9,17 +10,14 @@ export interface ZipkinApiOptions {
   storage: StorageComponent;
   /** QUERY_LOOKBACK: default lookback of /traces and /dependencies, ms. */
   defaultLookbackMs: number;
-  /** QUERY_TIMEOUT: a store call slower than this fails the request with 500. */
-  timeoutMs: number;
 }
 
 /** A 404 for an unknown trace, with zipkin's message. */
-export class TraceNotFoundError extends Error {
+export class TraceNotFoundError extends KindedError {
   override readonly name = 'TraceNotFoundError';
-}
-
-export class QueryTimeoutError extends Error {
-  override readonly name = 'QueryTimeoutError';
+  constructor(message: string) {
+    super('not-found', message);
+  }
 }
 
 type Query = Record<string, string | undefined>;
@@ -27,21 +25,24 @@ type Query = Record<string, string | undefined>;
 /**
  * The Zipkin query API v2 (zipkin ZipkinQueryApiV2). Registered at /api/v2 and again at /zipkin/api/v2,
  * where Lens and links built for it look. Parameter errors are QueryRequestError (400 with the message).
+ * QUERY_TIMEOUT is the storage core's: it cancels the store's work and answers 503 with Retry-After. A
+ * client that disconnects cancels its query too (`aborted`).
  */
 export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions): void {
   const { storage } = opts;
-  const timed = <T>(p: Promise<T>): Promise<T> => withTimeout(p, opts.timeoutMs);
 
-  app.get('/services', async (_req, reply) => names(reply, await timed(storage.serviceAndSpanNames().getServiceNames())));
+  app.get('/services', async (_req, reply) =>
+    names(reply, await storage.serviceAndSpanNames().getServiceNames(aborted(reply))),
+  );
 
   app.get<{ Querystring: Query }>('/spans', async (req, reply) => {
     const svc = required(req.query, 'serviceName').toLowerCase();
-    return names(reply, await timed(storage.serviceAndSpanNames().getSpanNames(svc)));
+    return names(reply, await storage.serviceAndSpanNames().getSpanNames(svc, aborted(reply)));
   });
 
   app.get<{ Querystring: Query }>('/remoteServices', async (req, reply) => {
     const svc = required(req.query, 'serviceName').toLowerCase();
-    return names(reply, await timed(storage.serviceAndSpanNames().getRemoteServiceNames(svc)));
+    return names(reply, await storage.serviceAndSpanNames().getRemoteServiceNames(svc, aborted(reply)));
   });
 
   app.get<{ Querystring: Query }>('/traces', async (req, reply) => {
@@ -60,18 +61,21 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
       },
       { nowMs: Date.now(), lookbackMs: opts.defaultLookbackMs },
     );
-    return json(reply, encodeTraces(await timed(storage.spanStore().getTraces(request))));
+    return json(reply, encodeTraces(await storage.spanStore().getTraces(request, aborted(reply))));
   });
 
   app.get<{ Params: { traceId: string } }>('/trace/:traceId', async (req, reply) => {
     const id = traceIdParam(req.params.traceId);
-    const spans = await timed(storage.traces().getTrace(id));
+    const spans = await storage.traces().getTrace(id, aborted(reply));
     if (spans.length === 0) throw new TraceNotFoundError(`${id} not found`);
     return json(reply, encodeJsonV2List(spans));
   });
 
   app.get<{ Querystring: Query }>('/traceMany', async (req, reply) => {
-    const raw = (req.query.traceIds ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const raw = (req.query.traceIds ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (raw.length === 0) throw new QueryRequestError('traceIds parameter is empty');
     const seen = new Set<string>();
     for (const r of raw) {
@@ -79,7 +83,7 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
       if (seen.has(id)) throw new QueryRequestError(`redundant traceId: ${r}`);
       seen.add(id);
     }
-    return json(reply, encodeTraces(await timed(storage.traces().getTraces([...seen]))));
+    return json(reply, encodeTraces(await storage.traces().getTraces([...seen], aborted(reply))));
   });
 
   app.get<{ Querystring: Query }>('/dependencies', async (req, reply) => {
@@ -88,15 +92,22 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
     if (endTs <= 0) throw new QueryRequestError('endTs <= 0');
     const lookback = optionalInt(req.query, 'lookback') ?? opts.defaultLookbackMs;
     if (lookback <= 0) throw new QueryRequestError('lookback <= 0');
-    const links = await timed(storage.spanStore().getDependencies(endTs, lookback));
-    return json(reply, JSON.stringify(links.map((l) => (l.errorCount ? l : { parent: l.parent, child: l.child, callCount: l.callCount }))));
+    const links = await storage.spanStore().getDependencies(endTs, lookback, aborted(reply));
+    return json(
+      reply,
+      JSON.stringify(
+        links.map((l) => (l.errorCount ? l : { parent: l.parent, child: l.child, callCount: l.callCount })),
+      ),
+    );
   });
 
-  app.get('/autocompleteKeys', async (_req, reply) => names(reply, await timed(storage.autocompleteTags().getKeys())));
+  app.get('/autocompleteKeys', async (_req, reply) =>
+    names(reply, await storage.autocompleteTags().getKeys(aborted(reply))),
+  );
 
   app.get<{ Querystring: Query }>('/autocompleteValues', async (req, reply) => {
     const key = required(req.query, 'key');
-    return names(reply, await timed(storage.autocompleteTags().getValues(key)));
+    return names(reply, await storage.autocompleteTags().getValues(key, aborted(reply)));
   });
 }
 
@@ -134,15 +145,21 @@ function optionalInt(q: Query, key: string): number | undefined {
 function traceIdParam(raw: string): string {
   const id = parseTraceIdParam(raw);
   if (id === undefined) {
-    throw new QueryRequestError(`${raw.slice(0, 64)} should be a 1 to 32 character lower-hex string with no prefix`);
+    throw new QueryRequestError(
+      `${raw.slice(0, 64)} should be a 1 to 32 character lower-hex string with no prefix`,
+    );
   }
   return id;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueryTimeoutError(`query took longer than QUERY_TIMEOUT (${ms} ms)`)), ms);
+/**
+ * A signal that aborts when the client goes away before its answer is sent, so the store stops working
+ * on a query nobody waits for. A response closes once per request: finished, or cut off.
+ */
+export function aborted(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection'));
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return controller.signal;
 }

@@ -3,11 +3,7 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
-import { isDecodeError } from '../model/decode-error.js';
-import { QueryRequestError } from '../storage/query-request.js';
-import { BodyTooLargeError, UnsupportedEncodingError } from '../collector/http/read-body.js';
-import { CollectorBusyError } from '../collector/collector.js';
-import { TraceNotFoundError } from '../query/zipkin-api-v2.js';
+import { sendTextFailure } from '../collector/http/failure-reply.js';
 
 /**
  * A fastify app whose server is created but never listens itself: the shared-port front door
@@ -27,22 +23,16 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
   });
   // zipkin: server.compression for JSON, JS and CSS over 2 KiB. Trace lists are large and compress ~10x.
   // Request bodies are inflated by read-body.ts, which enforces the size limit while inflating.
-  await app.register(compress, { threshold: 2048, encodings: ['gzip', 'deflate'], globalDecompression: false });
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
-    if (isDecodeError(err)) return text(400, err.message);
-    if (err instanceof QueryRequestError) return text(400, err.message);
-    if (err instanceof TraceNotFoundError) return text(404, err.message);
-    if (err instanceof BodyTooLargeError) return text(413, err.message);
-    if (err instanceof UnsupportedEncodingError) return text(415, err.message);
-    if (err instanceof CollectorBusyError) {
-      reply.header('Retry-After', String(err.retryAfterSeconds));
-      return text(503, err.message);
-    }
-    if (typeof err.statusCode === 'number' && err.statusCode < 500) return text(err.statusCode, err.message);
-    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
-    return text(500, err.message || 'Internal Server Error');
+  await app.register(compress, {
+    threshold: 2048,
+    encodings: ['gzip', 'deflate'],
+    globalDecompression: false,
   });
+  // Every route's failures are answered from the one mapping (model/failure.ts): 400 invalid, 404, 413, 415,
+  // 501, 503 + Retry-After for over-capacity and transient storage failures, 500 (logged, text not echoed).
+  app.setErrorHandler((err: FastifyError, req, reply) =>
+    sendTextFailure(reply, err, req.log, { url: req.url, method: req.method }),
+  );
   // pino's Logger and fastify's base logger type differ only nominally.
   return app as unknown as FastifyInstance;
 }

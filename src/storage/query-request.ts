@@ -1,3 +1,5 @@
+import { KindedError } from '../model/failure.js';
+
 /**
  * A validated trace search (zipkin QueryRequest). Build it with `parseQueryRequest`, which applies zipkin's
  * rules: names lowercased, empty means absent, spanName "all" ignored, and the numeric checks that
@@ -29,8 +31,12 @@ export interface AnnotationQuery {
   words: Set<string>;
 }
 
-export class QueryRequestError extends Error {
+/** A query parameter is wrong: 400 with this message. */
+export class QueryRequestError extends KindedError {
   override readonly name = 'QueryRequestError';
+  constructor(message: string) {
+    super('invalid', message);
+  }
 }
 
 export interface QueryRequestInput {
@@ -60,7 +66,8 @@ export function parseAnnotationQuery(raw: string | undefined): AnnotationQuery {
     const eq = t.indexOf('=');
     if (eq === -1) q.words.add(t);
     else if (eq === 0) throw new QueryRequestError(`annotationQuery term "${t}" has no key before "="`);
-    else q.tags.set(t.slice(0, eq), t.slice(eq + 1));
+    // zipkin trims around '=': "baz = qux", "baz =qux" and "baz= qux" all match the tag baz=qux.
+    else q.tags.set(t.slice(0, eq).trim(), t.slice(eq + 1).trim());
   }
   return q;
 }

@@ -9,20 +9,25 @@ import {
 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { DecodeError } from '../../model/decode-error.js';
+import { KindedError } from '../../model/failure.js';
 
 /** The body is over the configured limit after decompression: transports answer 413. */
-export class BodyTooLargeError extends Error {
+export class BodyTooLargeError extends KindedError {
   override readonly name = 'BodyTooLargeError';
   constructor(readonly limit: number) {
     super(
+      'too-large',
       `Request body is larger than ${limit} bytes after decompression (QUERY_MAX_BODY_BYTES); send smaller batches`,
     );
   }
 }
 
 /** Unknown Content-Encoding: transports answer 415. */
-export class UnsupportedEncodingError extends Error {
+export class UnsupportedEncodingError extends KindedError {
   override readonly name = 'UnsupportedEncodingError';
+  constructor(message: string) {
+    super('unsupported-media-type', message);
+  }
 }
 
 type Inflater = {

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { decodeJaegerThriftBatch, type ThriftProtocolName } from '../../codec/jaeger/jaeger-thrift-codec.js';
-import { isDecodeError } from '../../model/decode-error.js';
-import { CollectorBusyError, type Collector } from '../collector.js';
+import type { Collector } from '../collector.js';
 import type { IngestRouteConfig } from '../http/raw-body-parser.js';
-import { BodyTooLargeError, UnsupportedEncodingError } from '../http/read-body.js';
+import { sendTextFailure } from '../http/failure-reply.js';
 
 /** jaeger collector: the content types of a thrift Batch on POST /api/traces. */
 const PROTOCOLS: Record<string, ThriftProtocolName> = {
@@ -23,20 +22,16 @@ export async function jaegerHttpPlugin(
   opts: { collector: Collector; logger: Logger },
 ): Promise<void> {
   const { collector, logger } = opts;
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const text = (code: number, msg: string) => reply.code(code).type('text/plain; charset=utf-8').send(msg);
-    // Refused bodies are counted by the raw body parser, decode errors by the Collector.
-    if (isDecodeError(err)) return text(400, `Unable to process request body: ${err.message}`);
-    if (err instanceof BodyTooLargeError) return text(413, err.message);
-    if (err instanceof UnsupportedEncodingError) return text(415, err.message);
-    if (err instanceof CollectorBusyError) {
-      reply.header('Retry-After', String(err.retryAfterSeconds));
-      return text(503, err.message);
-    }
-    if (typeof err.statusCode === 'number' && err.statusCode < 500) return text(err.statusCode, err.message);
-    logger.error({ err: err.message, url: req.url }, 'jaeger POST /api/traces failed');
-    return text(500, err.message || 'Internal Server Error');
-  });
+  // Refused bodies are counted by the raw body parser, decode errors by the Collector.
+  app.setErrorHandler((err: FastifyError, req, reply) =>
+    sendTextFailure(
+      reply,
+      err,
+      logger,
+      { url: req.url, transport: 'jaeger-http' },
+      'Unable to process request body: ',
+    ),
+  );
   const config = { transport: 'jaeger-http' } satisfies IngestRouteConfig;
   app.post('/api/traces', { config }, async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

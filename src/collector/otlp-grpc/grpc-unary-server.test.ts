@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RetryInfo, RpcStatus } from '../../codec/otlp/otlp-schema.js';
 import { DecodeError } from '../../model/decode-error.js';
+import { StorageError } from '../../model/failure.js';
 import { CollectorBusyError } from '../collector.js';
 import { startGrpcListener } from './grpc-unary-server.js';
 
@@ -15,7 +16,8 @@ const listener = await startGrpcListener(
         const s = req.toString();
         if (s === 'busy') throw new CollectorBusyError(2);
         if (s === 'bad') throw new DecodeError('bad input at byte 0');
-        if (s === 'boom') throw new Error('disk full');
+        if (s === 'boom') throw new StorageError('transient', 'disk full', 1);
+        if (s === 'bug') throw new Error('internal detail: /var/lib/skein/skein.sqlite');
         return Buffer.from(`ok:${s}`);
       },
     },
@@ -66,6 +68,10 @@ describe('startGrpcListener', () => {
 
   it('maps storage failures to UNAVAILABLE so clients retry, and refuses messages over the limit', async () => {
     expect((await call('boom')).err?.code).toBe(grpc.status.UNAVAILABLE);
+    // An unexpected error is terminal: INTERNAL, and its text (paths, SQL) stays in the server log.
+    const bug = (await call('bug')).err;
+    expect(bug?.code).toBe(grpc.status.INTERNAL);
+    expect(bug?.details).not.toContain('/var/lib');
     expect((await call('x'.repeat(2000))).err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
   });
 });

@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
-import { isDecodeError } from '../../model/decode-error.js';
-import { CollectorBusyError } from '../collector.js';
+import { failureOf } from '../../model/failure.js';
 
 /** One unary method: its full gRPC path and what to do with the request message's bytes. */
 export interface UnaryMethod {
@@ -23,8 +22,8 @@ const identity = (b: Buffer) => b;
  * A grpc-js server for collectors that decode their own protobuf: messages arrive as bytes (so the
  * collector counts them and reports decode errors itself) and grpc-js does framing, HTTP/2 and gzip.
  * Status semantics (OTLP specification, also right for jaeger): a DecodeError is INVALID_ARGUMENT (not
- * retried); saturation is UNAVAILABLE with a google.rpc.RetryInfo (retried after the delay); anything
- * else is UNAVAILABLE too, so a client keeps the spans while storage recovers.
+ * retried); saturation and storage outages are UNAVAILABLE with a google.rpc.RetryInfo (retried after the
+ * delay, so a client keeps the spans while storage recovers); see model/failure.ts for the rest.
  */
 export async function startGrpcListener(
   opts: GrpcListenerOptions,
@@ -79,16 +78,15 @@ export async function startGrpcListener(
   };
 }
 
+/** The gRPC status for any failure, from the one mapping; retryable ones carry a google.rpc.RetryInfo. */
 function toStatus(e: unknown, path: string, logger: Logger): Partial<grpc.StatusObject> {
-  if (isDecodeError(e)) return { code: grpc.status.INVALID_ARGUMENT, details: e.message };
-  if (e instanceof CollectorBusyError) {
-    const metadata = new grpc.Metadata();
-    metadata.set(
-      'grpc-status-details-bin',
-      Buffer.from(encodeRpcStatusProto(grpc.status.UNAVAILABLE, e.message, e.retryAfterSeconds)),
-    );
-    return { code: grpc.status.UNAVAILABLE, details: e.message, metadata };
-  }
-  logger.error({ err: (e as Error).message, path }, 'gRPC export failed');
-  return { code: grpc.status.UNAVAILABLE, details: `could not store spans: ${(e as Error).message}` };
+  const failure = failureOf(e);
+  if (failure.log) logger.error({ err: e, path }, 'gRPC export failed');
+  if (failure.retryAfterSeconds === undefined) return { code: failure.grpcCode, details: failure.message };
+  const metadata = new grpc.Metadata();
+  metadata.set(
+    'grpc-status-details-bin',
+    Buffer.from(encodeRpcStatusProto(failure.grpcCode, failure.message, failure.retryAfterSeconds)),
+  );
+  return { code: failure.grpcCode, details: failure.message, metadata };
 }

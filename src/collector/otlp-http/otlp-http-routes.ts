@@ -4,15 +4,10 @@ import { decodeOtlpTraces, type OtlpFormat } from '../../codec/otlp/otlp-codec.j
 import { encodeOtlpResponseJson, encodeRpcStatusJson } from '../../codec/otlp/otlp-json-codec.js';
 import { encodeOtlpResponseProto, encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
 import type { OtlpSpans } from '../../codec/otlp/otlp-span-mapper.js';
-import { isDecodeError } from '../../model/decode-error.js';
-import { CollectorBusyError, type Collector } from '../collector.js';
+import { GrpcCode } from '../../model/failure.js';
+import type { Collector } from '../collector.js';
 import type { IngestRouteConfig } from '../http/raw-body-parser.js';
-import { BodyTooLargeError, UnsupportedEncodingError } from '../http/read-body.js';
-
-/** google.rpc.Code values used in OTLP error bodies. */
-const INVALID_ARGUMENT = 3;
-const INTERNAL = 13;
-const UNAVAILABLE = 14;
+import { applyFailure } from '../http/failure-reply.js';
 
 const CONTENT_TYPES: Record<OtlpFormat, string> = {
   protobuf: 'application/x-protobuf',
@@ -44,7 +39,7 @@ export async function otlpHttpPlugin(
       return sendStatus(
         reply.code(415),
         'json',
-        INVALID_ARGUMENT,
+        GrpcCode.INVALID_ARGUMENT,
         `Unsupported Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}: use application/x-protobuf or application/json`,
       );
     }
@@ -79,22 +74,10 @@ function sendError(
 ): FastifyReply {
   // An unknown content type is answered in JSON, the one format every client can read.
   const format = requestFormat(req) ?? 'json';
-  if (isDecodeError(err)) return sendStatus(reply.code(400), format, INVALID_ARGUMENT, err.message);
-  if (err instanceof BodyTooLargeError)
-    return sendStatus(reply.code(413), format, INVALID_ARGUMENT, err.message);
-  if (err instanceof UnsupportedEncodingError)
-    return sendStatus(reply.code(415), format, INVALID_ARGUMENT, err.message);
-  if (err instanceof CollectorBusyError) {
-    // OTLP: 503 is retryable and the client honours Retry-After.
-    reply.header('Retry-After', String(err.retryAfterSeconds));
-    return sendStatus(reply.code(503), format, UNAVAILABLE, err.message, err.retryAfterSeconds);
-  }
-  if (typeof err.statusCode === 'number' && err.statusCode < 500) {
-    return sendStatus(reply.code(err.statusCode), format, INVALID_ARGUMENT, err.message);
-  }
-  logger.error({ err: err.message, url: req.url }, 'OTLP export failed');
-  // Storage failures are worth retrying: 503 keeps the spans in the client's queue instead of dropping them.
-  return sendStatus(reply.code(503), format, INTERNAL, `could not store spans: ${err.message}`);
+  // OTLP: 503 (and 429) are retryable and the client honours Retry-After; other codes drop the batch.
+  const failure = applyFailure(reply, err, logger, { url: req.url, transport: 'otlp-http' });
+  const code = failure.httpStatus < 500 ? GrpcCode.INVALID_ARGUMENT : failure.grpcCode;
+  return sendStatus(reply, format, code, failure.message, failure.retryAfterSeconds);
 }
 
 function sendStatus(

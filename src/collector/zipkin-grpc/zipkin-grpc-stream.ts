@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { decodeProto3List } from '../../codec/proto3/proto3-codec.js';
-import { DecodeError, isDecodeError } from '../../model/decode-error.js';
-import { CollectorBusyError, type Collector } from '../collector.js';
+import { DecodeError } from '../../model/decode-error.js';
+import { failureOf } from '../../model/failure.js';
+import type { Collector } from '../collector.js';
 
 export const ZIPKIN_REPORT_PATH = '/zipkin.proto3.SpanService/Report';
 
@@ -12,7 +13,6 @@ const OK = 0;
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
 const UNIMPLEMENTED = 12;
-const UNAVAILABLE = 14;
 
 /** The empty ReportResponse, framed: not compressed, length 0. */
 const EMPTY_RESPONSE_FRAME = Buffer.alloc(5);
@@ -95,12 +95,9 @@ export function zipkinGrpcStreamHandler(
             stream.end(EMPTY_RESPONSE_FRAME);
           },
           (e: unknown) => {
-            if (isDecodeError(e)) trailersOnly(stream, INVALID_ARGUMENT, e.message);
-            else if (e instanceof CollectorBusyError) trailersOnly(stream, UNAVAILABLE, e.message);
-            else {
-              opts.logger.error({ err: (e as Error).message }, 'zipkin gRPC Report failed');
-              trailersOnly(stream, UNAVAILABLE, `could not store spans: ${(e as Error).message}`);
-            }
+            const failure = failureOf(e);
+            if (failure.log) opts.logger.error({ err: e }, 'zipkin gRPC Report failed');
+            trailersOnly(stream, failure.grpcCode, failure.message);
           },
         );
     });
