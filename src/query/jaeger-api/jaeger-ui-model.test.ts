@@ -128,6 +128,17 @@ describe('toUiTrace', () => {
     });
   });
 
+  it('gives a span without a timestamp the earliest start of its trace', () => {
+    const t = toUiTrace([
+      { traceId: T, id: '0000000000000001', name: 'a', timestamp: 500, duration: 10 },
+      { traceId: T, parentId: '0000000000000001', id: '0000000000000002', name: 'b' },
+    ])!;
+    expect(t.spans.map((s) => [s.operationName, s.startTime, s.duration])).toEqual([
+      ['a', 500, 10],
+      ['b', 500, 0],
+    ]);
+  });
+
   it('never answers a trace without spans', () => {
     expect(toUiTrace([])).toBeUndefined();
   });

@@ -83,7 +83,13 @@ export function toUiTrace(stored: readonly Span[], options: UiTraceOptions = {})
   // mergeTrace rewrites every span to the 128-bit id when any has one; in raw mode pick it the same way.
   const traceID = spans.find((s) => s.traceId.length === 32)?.traceId ?? spans[0]!.traceId;
   const processes = new ProcessTable();
-  const uiSpans = spans.map((s) => toUiSpan(s, traceID, processes));
+  // A Zipkin span may lack a timestamp (a late fragment); the UI needs one, and 0 would put it in 1970.
+  let earliest: number | undefined;
+  for (const s of spans) {
+    const ts = s.timestamp ?? s.annotations?.[0]?.timestamp;
+    if (ts !== undefined && (earliest === undefined || ts < earliest)) earliest = ts;
+  }
+  const uiSpans = spans.map((s) => toUiSpan(s, traceID, processes, earliest ?? 0));
   return { traceID, spans: uiSpans, processes: processes.toJson(), warnings: null };
 }
 
@@ -124,7 +130,7 @@ export function splitSharedSpans(spans: readonly Span[]): Span[] {
   });
 }
 
-function toUiSpan(s: Span, traceID: string, processes: ProcessTable): JaegerUiSpan {
+function toUiSpan(s: Span, traceID: string, processes: ProcessTable, fallbackStart: number): JaegerUiSpan {
   const references: JaegerReference[] = [];
   if (s.parentId !== undefined && s.parentId !== s.id) {
     references.push({ refType: 'CHILD_OF', traceID, spanID: s.parentId });
@@ -137,7 +143,7 @@ function toUiSpan(s: Span, traceID: string, processes: ProcessTable): JaegerUiSp
       spanID: link.spanId,
     });
   }
-  const startTime = s.timestamp ?? s.annotations?.[0]?.timestamp ?? 0;
+  const startTime = s.timestamp ?? s.annotations?.[0]?.timestamp ?? fallbackStart;
   const span: JaegerUiSpan = {
     traceID,
     spanID: s.id,
