@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killHard, startSkeinProcess, stopGracefully, type SkeinProcess } from '../support/skein-process.js';
+import { waitFor } from '../support/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-durability-'));
 const dbPath = join(dir, 'data', 'skein.sqlite');
@@ -67,7 +68,11 @@ describe('sqlite durability across SIGKILL', () => {
       }
     };
     const clients = Array.from({ length: CLIENTS }, (_, c) => client(c));
-    while (acked.size < ACKED_BEFORE_KILL) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(
+      async () => (acked.size >= ACKED_BEFORE_KILL ? true : undefined),
+      `${ACKED_BEFORE_KILL} acknowledged batches before the kill`,
+      120_000,
+    );
     await killHard(first);
     stop = true;
     await Promise.all(clients);

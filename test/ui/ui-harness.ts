@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,7 +9,8 @@ import { startTestServer } from '../support/server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const UI = join(ROOT, 'ui');
-const LOCK = join(tmpdir(), 'skein-ui-build.lock');
+// Inside this checkout, not the shared system temp folder: two clones building at once must not share it.
+const LOCK = join(ROOT, 'node_modules', '.cache', 'skein-ui-build.lock');
 
 /** Debian's chromium (apt-get install chromium); the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,24 +51,33 @@ function isBuilt(): boolean {
  * workers, so a directory lock makes exactly one of them build while the others wait.
  */
 export async function ensureUiBuilt(): Promise<void> {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (isBuilt()) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after 300 s waiting for the UI build (lock ${LOCK})`);
     try {
       mkdirSync(LOCK);
     } catch {
       // Someone else is building; a lock older than 3 minutes is from a crashed run.
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 180_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 180_000)
+        rmSync(LOCK, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 250));
       continue;
     }
     try {
       if (!isBuilt()) {
-        await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'ui', '--logLevel', 'error'], {
-          cwd: ROOT,
-          // vitest sets NODE_ENV=test, which makes vite bundle React's development build (~75% larger and
-          // slower); ui/dist outlives the test run and is what the server ships, so build for production.
-          env: { ...process.env, NODE_ENV: 'production' },
-        });
+        await promisify(execFile)(
+          process.execPath,
+          [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'ui', '--logLevel', 'error'],
+          {
+            cwd: ROOT,
+            // vitest sets NODE_ENV=test, which makes vite bundle React's development build (~75% larger and
+            // slower); ui/dist outlives the test run and is what the server ships, so build for production.
+            env: { ...process.env, NODE_ENV: 'production' },
+          },
+        );
       }
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
@@ -78,7 +87,8 @@ export async function ensureUiBuilt(): Promise<void> {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install it with apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No chromium at ${CHROMIUM}: install it with apt-get install -y chromium`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 

@@ -8,6 +8,7 @@ import type { CollectorMetrics } from '../collector-metrics.js';
 import { installRawBodyParser } from '../http/raw-body-parser.js';
 import { CollectorSampler } from '../sampler.js';
 import { otlpHttpPlugin } from './otlp-http-routes.js';
+import { waitFor } from '../../../test/support/wait.js';
 
 const counts: Record<string, number> = {};
 const metrics: CollectorMetrics = {
@@ -52,8 +53,10 @@ describe('OTLP/HTTP under saturation', () => {
       headers: { 'content-type': 'application/json' },
       payload: body('00f067aa0ba90201'),
     });
-    // Wait (without a time bound) until it holds the slot.
-    while (stored.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(
+      async () => (stored.length > 0 ? true : undefined),
+      'the first export to hold the storage slot',
+    );
     expect(stored).toHaveLength(1);
     const res = await app.inject({
       method: 'POST',
