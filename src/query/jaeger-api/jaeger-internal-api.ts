@@ -14,6 +14,7 @@ import {
   parseJaegerTraceId,
   queryParams,
 } from './jaeger-params.js';
+import { registerJaegerMetricsRoutes } from './jaeger-metrics.js';
 import { traceMatchesJaeger, type JaegerSpanQuery } from './jaeger-span-matcher.js';
 import { toUiTrace, type JaegerUiTrace } from './jaeger-ui-model.js';
 
@@ -68,6 +69,8 @@ export async function jaegerInternalApiPlugin(app: FastifyInstance, opts: Jaeger
       .type('text/plain; charset=utf-8')
       .send(`${JSON.stringify(body)}\n`);
   });
+
+  registerJaegerMetricsRoutes(app, storage, timed);
 
   app.get('/api/services', async (req, reply) => {
     const services = await timed(storage.serviceAndSpanNames().getServiceNames());
