@@ -247,6 +247,7 @@ describe('switches', () => {
     try {
       expect(Object.keys(s.listeners).sort()).toEqual([
         'jaeger-grpc',
+        'jaeger-query',
         'jaeger-sampling',
         'jaeger-udp-binary',
         'jaeger-udp-compact',
