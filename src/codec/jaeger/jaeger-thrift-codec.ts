@@ -90,9 +90,28 @@ function readStruct(p: Protocol, field: (id: number, type: number) => boolean): 
   p.readStructEnd();
 }
 
+/**
+ * Most spans one batch may carry. Jaeger's reporters send a few hundred per batch (a UDP packet holds
+ * under 64 KiB); the bound keeps what a message can claim in memory a small multiple of its bytes, where
+ * a flood of minimal spans (about 10 bytes each in thrift compact) would otherwise claim ~50x.
+ */
+export const MAX_SPANS_PER_BATCH = 100_000;
+
+/** Bytes not yet read from the message (the transport is always the in-memory TFramedTransport of `open`). */
+function remaining(p: Protocol): number {
+  const t = (p as unknown as { trans: { inBuf: Buffer; readPos: number } }).trans;
+  return t.inBuf.length - t.readPos;
+}
+
 function readList<E>(p: Protocol, type: number, elemType: number, item: () => E): E[] | undefined {
   if (type !== T.LIST) return undefined;
   const { etype, size } = p.readListBegin();
+  // Every element takes at least one byte: a count beyond the bytes left is a lie, refused before looping
+  // (a 32 KiB gzip body once declared 33 million empty spans and took the server to 4.6 GB).
+  const left = remaining(p);
+  if (!Number.isInteger(size) || size < 0 || size > left) {
+    throw new DecodeError(`a list declares ${size} elements but only ${left} bytes remain`);
+  }
   const out: E[] = [];
   for (let i = 0; i < size; i++) {
     if (etype === elemType) out.push(item());
@@ -107,8 +126,17 @@ function readBatch(p: Protocol): JaegerBatch {
   let spans: JaegerSpan[] | undefined;
   readStruct(p, (id, type) => {
     if (id === 1 && type === T.STRUCT) process = readProcess(p);
-    else if (id === 2 && type === T.LIST) spans = readList(p, type, T.STRUCT, () => readSpan(p));
-    else return false;
+    else if (id === 2 && type === T.LIST) {
+      let n = 0;
+      spans = readList(p, type, T.STRUCT, () => {
+        if (++n > MAX_SPANS_PER_BATCH) {
+          throw new DecodeError(
+            `Batch.spans has more than ${MAX_SPANS_PER_BATCH} spans; send smaller batches`,
+          );
+        }
+        return readSpan(p);
+      });
+    } else return false;
     return true;
   });
   if (!spans) throw new DecodeError('Batch.spans (field 2) is required');
@@ -140,7 +168,21 @@ function readSpan(p: Protocol): JaegerSpan {
     tags: [],
     logs: [],
   };
+  const seen = new Set<number>();
   readStruct(p, (id, type) => {
+    const read = readSpanField(p, out, id, type);
+    if (read) seen.add(id);
+    return read;
+  });
+  // jaeger.thrift marks these required; a span without them is refused at once, so a body of empty
+  // structs cannot turn each of its bytes into a span object.
+  if (!seen.has(1)) throw new DecodeError('Span.traceIdLow (field 1) is required');
+  if (!seen.has(3)) throw new DecodeError('Span.spanId (field 3) is required');
+  if (!seen.has(8)) throw new DecodeError('Span.startTime (field 8) is required');
+  out.traceId = high + low;
+  return out;
+
+  function readSpanField(p: Protocol, out: JaegerSpan, id: number, type: number): boolean {
     switch (id) {
       case 1:
         if (type !== T.I64) return false;
@@ -189,9 +231,7 @@ function readSpan(p: Protocol): JaegerSpan {
       default:
         return false;
     }
-  });
-  out.traceId = high + low;
-  return out;
+  }
 }
 
 function readRef(p: Protocol): JaegerRef {
