@@ -59,6 +59,9 @@ export function backoffDelay(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** How long a connection must have lasted for its loss to restart the reconnect backoff. */
+const STABLE_CONNECTION_MS = 10_000;
+
 export interface QueueConsumerOptions {
   collector: Collector;
   logger: CollectorLogger & { info(obj: object, msg: string): void };
@@ -158,14 +161,15 @@ export class QueueConsumer {
 
   private async loop(firstAttemptDone: () => void): Promise<void> {
     const { transport, queue } = this.broker;
-    for (let attempt = 0; !this.stop.signal.aborted; attempt++) {
+    let attempt = 0;
+    while (!this.stop.signal.aborted) {
       try {
         this.session = await this.broker.connect((msg) => this.handle(msg));
       } catch (e) {
         this.lastError = (e as Error).message;
         this.currentState = 'reconnecting';
         firstAttemptDone();
-        const delay = backoffDelay(attempt, this.reconnect);
+        const delay = backoffDelay(attempt++, this.reconnect);
         this.opts.logger.warn(
           { transport, queue, err: this.lastError, retryInMs: delay },
           `cannot connect to ${transport}; retrying`,
@@ -178,20 +182,25 @@ export class QueueConsumer {
         await this.session.close();
         break;
       }
-      attempt = -1;
       this.currentState = 'connected';
       this.lastError = undefined;
       this.opts.logger.info({ transport, queue }, `consuming from ${transport}`);
       firstAttemptDone();
+      const connectedAt = Date.now();
       const why = await this.session.ended;
       this.session = undefined;
       if (this.stop.signal.aborted) break;
       this.lastError = why?.message ?? 'the connection closed';
       this.currentState = 'reconnecting';
+      // A connection that lived a while starts the backoff over; one dropped right after connecting keeps it
+      // growing, so a broker that accepts and then closes at once is not hammered.
+      if (Date.now() - connectedAt > STABLE_CONNECTION_MS) attempt = 0;
+      const delay = backoffDelay(attempt++, this.reconnect);
       this.opts.logger.warn(
-        { transport, queue, err: this.lastError },
+        { transport, queue, err: this.lastError, retryInMs: delay },
         `lost the ${transport} connection; reconnecting`,
       );
+      await this.pause(delay);
     }
     this.currentState = 'closed';
     firstAttemptDone();
