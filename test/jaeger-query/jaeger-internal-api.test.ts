@@ -450,3 +450,36 @@ describe('JAEGER_QUERY_PORT already taken', () => {
     }
   });
 });
+
+describe('STRICT_TRACE_ID=false', () => {
+  it('finds a 128-bit trace by its low 64 bits, without a soft error', async () => {
+    const s = await startTestServer({ STRICT_TRACE_ID: 'false' });
+    try {
+      const high = '0af7651916cd43dd';
+      const low = '8448eb211c80319c';
+      const res = await fetch(`${s.url}/api/v2/spans`, {
+        method: 'POST',
+        body: JSON.stringify([
+          {
+            traceId: high + low,
+            id: '0000000000000001',
+            name: 'x',
+            timestamp: T0,
+            duration: 1,
+            localEndpoint: { serviceName: 's' },
+          },
+        ]),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(202);
+      const r = await get<JaegerUiTrace[]>(`/api/traces?traceID=${low}`, s.url);
+      expect(r.body.data.map((t) => t.traceID)).toEqual([high + low]);
+      expect(r.body.errors).toBeNull();
+      expect((await get<JaegerUiTrace[]>(`/api/traces/${low}`, s.url)).body.data[0]!.traceID).toBe(
+        high + low,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+});

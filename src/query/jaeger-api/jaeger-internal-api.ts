@@ -2,6 +2,7 @@ import { decodeOtlpJson } from '../../codec/otlp/otlp-json-codec.js';
 import { otlpToSpans } from '../../codec/otlp/otlp-span-mapper.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { failureOf, KindedError } from '../../model/failure.js';
+import { lowTraceId } from '../../model/ids.js';
 import type { Span, SpanKind } from '../../model/span.js';
 import { parseQueryRequest, QueryRequestError, type QueryRequest } from '../../storage/query-request.js';
 import type { StorageComponent } from '../../storage/storage-component.js';
@@ -108,10 +109,11 @@ export async function jaegerInternalApiPlugin(app: FastifyInstance, opts: Jaeger
       const wanted = [...new Set(parsed.flatMap((p) => (p.id === undefined ? [] : [p.id])))];
       const found = wanted.length === 0 ? [] : await timed(storage.traces().getTraces(wanted));
       const traces = found.flatMap((spans) => toUiTrace(spans, { raw }) ?? []);
-      const have = new Set(traces.map((t) => t.traceID));
+      // By the low 64 bits: with STRICT_TRACE_ID=false a 16-hex ask can answer with the 128-bit trace.
+      const have = new Set(traces.map((t) => lowTraceId(t.traceID)));
       // tracesByIDs: a missing id is a soft error in a 200 answer.
       const errors = parsed
-        .filter((p) => p.id === undefined || !have.has(p.id))
+        .filter((p) => p.id === undefined || !have.has(lowTraceId(p.id)))
         .map((p) => ({ msg: TRACE_NOT_FOUND, traceID: p.asked }));
       return envelope(req, reply, traces, 0, errors.length > 0 ? errors : null);
     }
