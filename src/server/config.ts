@@ -145,6 +145,8 @@ export interface Config {
     httpEnabled: boolean;
     grpcEnabled: boolean;
     maxInFlight: number;
+    /** COLLECTOR_MAX_QUEUED_BYTES: the storage core's write queue bound (bytes, not batches). */
+    maxQueuedBytes: number;
   };
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
@@ -223,6 +225,7 @@ export function parseConfig(raw: RawConfig): Config {
       httpEnabled: bool('COLLECTOR_HTTP_ENABLED'),
       grpcEnabled: bool('COLLECTOR_GRPC_ENABLED'),
       maxInFlight: int('COLLECTOR_MAX_IN_FLIGHT', 1),
+      maxQueuedBytes: parseBytes('COLLECTOR_MAX_QUEUED_BYTES', raw.COLLECTOR_MAX_QUEUED_BYTES, 1024 * 1024),
     },
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {

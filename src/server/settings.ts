@@ -122,6 +122,12 @@ export const SETTINGS = [
     help: 'Batches waiting on storage before new ones get 503 + Retry-After',
   },
   {
+    env: 'COLLECTOR_MAX_QUEUED_BYTES',
+    type: 'bytes',
+    default: '256MiB',
+    help: 'Bytes of spans waiting for a group-commit store write before new ones get 503 + Retry-After',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

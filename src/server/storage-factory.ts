@@ -16,6 +16,7 @@ export async function openStorage(
     autocompleteKeys: s.autocompleteKeys,
     // The storage core gives every read this deadline and cancels the work in the backend when it passes.
     queryTimeoutMs: config.queryTimeoutMs,
+    maxQueuedBytes: config.collector.maxQueuedBytes,
   };
   switch (s.type) {
     case 'mem':
