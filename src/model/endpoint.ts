@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { Endpoint } from './span.js';
 
 export interface EndpointInput {
@@ -37,14 +37,24 @@ export function normalizeEndpoint(input: EndpointInput | null | undefined): Endp
 
 export class EndpointPortError extends Error {}
 
+/**
+ * zipkin (Endpoint.parseIp, after Netty's NetUtil): four dot-separated decimal octets of 1 to 3 digits,
+ * each at most 255. Leading zeros are allowed and the text is kept as written ("52.0.0.04" stays so; Zipkin's
+ * own smartthings test trace has such spans), where node:net's isIPv4 rejects them.
+ */
+export function isDottedQuad(raw: string): boolean {
+  const parts = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(raw);
+  return parts !== null && parts.slice(1).every((p) => Number(p) <= 255);
+}
+
 export function parseIp(raw: string): { v4?: string; v6?: string } | undefined {
-  if (isIPv4(raw)) return { v4: raw };
+  if (isDottedQuad(raw)) return { v4: raw };
   const v6 = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
   if (!isIPv6(v6)) return undefined;
   const lower = v6.toLowerCase();
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses are really IPv4.
   const dotted = /^(?:0{0,4}:){0,5}(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(lower.replace(/^::/, '0:'));
-  if (dotted && dotted[1] && isIPv4(dotted[1])) return { v4: dotted[1] };
+  if (dotted && dotted[1] && isDottedQuad(dotted[1])) return { v4: dotted[1] };
   const groups = expandV6(lower);
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return { v4: `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}` };

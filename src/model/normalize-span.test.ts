@@ -117,6 +117,15 @@ describe('normalizeSpan endpoints', () => {
     expect(local({ ipv6: '10.0.0.1' })).toEqual({ ipv4: '10.0.0.1' });
   });
 
+  it('keeps an IPv4 address with leading-zero octets as written, as zipkin does', () => {
+    expect(local({ ipv4: '52.0.0.04' })).toEqual({ ipv4: '52.0.0.04' });
+    expect(local({ ipv4: '00.0.0.0' })).toEqual({ ipv4: '00.0.0.0' });
+    // zipkin drops these: an octet over 255, four digits, three octets
+    expect(local({ serviceName: 'a', ipv4: '1.2.3.256' })).toEqual({ serviceName: 'a' });
+    expect(local({ serviceName: 'a', ipv4: '1.2.3.0004' })).toEqual({ serviceName: 'a' });
+    expect(local({ serviceName: 'a', ipv4: '1.2.3' })).toEqual({ serviceName: 'a' });
+  });
+
   it('an IPv4-mapped IPv6 address is IPv4', () => {
     expect(local({ ipv6: '::ffff:1.2.3.4' })).toEqual({ ipv4: '1.2.3.4' });
     expect(local({ ipv6: '::FFFF:0102:0304' })).toEqual({ ipv4: '1.2.3.4' });

@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { isDottedQuad } from '../../model/endpoint.js';
 
 /**
  * IP addresses as the binary zipkin formats carry them (thrift Endpoint.ipv6, proto3 Endpoint.ipv4/ipv6):
@@ -20,7 +21,7 @@ export function ipv4ToInt(ip: string): number {
 }
 
 export function ipv4ToBytes(ip: string): Uint8Array | undefined {
-  if (!isIPv4(ip)) return undefined;
+  if (!isDottedQuad(ip)) return undefined;
   return Uint8Array.from(ip.split('.').map(Number));
 }
 
