@@ -53,6 +53,21 @@ export function parseTraceIdParam(raw: string): string | undefined {
   }
 }
 
+/**
+ * A trace id given to the Zipkin query API (GET /api/v2/trace/{id}, traceMany): trimmed, then checked as
+ * zipkin-server checks it, with its messages, so clients that match on them keep working. Uppercase is
+ * rejected (400), as Zipkin does: stored ids are lower-hex, and accepting a case Zipkin rejects would make
+ * links that work only on Skein. (The Jaeger API and the UI's trace-id box lowercase via parseTraceIdParam.)
+ */
+export function zipkinTraceIdParam(raw: string): { id: string } | { error: string } {
+  const id = raw.trim();
+  if (id === '') return { error: 'traceId is empty' };
+  if (id.length > 32) return { error: 'traceId.length > 32' };
+  if (!HEX.test(id)) return { error: `${clip(id)} should be lower-hex encoded with no prefix` };
+  if (/^0+$/.test(id)) return { error: 'traceId is all zeros' };
+  return { id: normalizeTraceId(id) };
+}
+
 /** The right-most 16 hex characters: the key used when STRICT_TRACE_ID=false and for dependency linking. */
 export function lowTraceId(traceId: string): string {
   return traceId.length === 32 ? traceId.slice(16) : traceId;

@@ -4,10 +4,10 @@ export interface UiConfig {
   queryLimit: number;
   defaultLookback: number;
   searchEnabled: boolean;
-  logsUrl?: string;
-  supportUrl?: string;
-  archivePostUrl?: string;
-  archiveUrl?: string;
+  logsUrl: string | null;
+  supportUrl: string | null;
+  archivePostUrl: string | null;
+  archiveUrl: string | null;
   dependency: { enabled: boolean; lowErrorRate: number; highErrorRate: number };
 }
 
@@ -26,18 +26,23 @@ export interface UiSettings {
   archivePostUrl: string;
 }
 
-/** Empty URLs are omitted, as zipkin does, so the UI hides those links. */
+/**
+ * zipkin-server 3.x (ZipkinUiConfiguration) writes every URL field, null when unset, in this order; Lens
+ * and our UI hide a link whose URL is null.
+ */
 export function uiConfigJson(c: UiSettings): UiConfig {
-  const out: UiConfig = {
+  return {
     environment: c.environment,
     queryLimit: c.queryLimit,
     defaultLookback: c.defaultLookback,
     searchEnabled: c.searchEnabled,
+    logsUrl: c.logsUrl || null,
+    supportUrl: c.supportUrl || null,
+    archivePostUrl: c.archivePostUrl || null,
+    archiveUrl: c.archiveUrl || null,
     dependency: { enabled: c.dependencyEnabled, lowErrorRate: c.lowErrorRate, highErrorRate: c.highErrorRate },
   };
-  if (c.logsUrl) out.logsUrl = c.logsUrl;
-  if (c.supportUrl) out.supportUrl = c.supportUrl;
-  if (c.archivePostUrl) out.archivePostUrl = c.archivePostUrl;
-  if (c.archiveUrl) out.archiveUrl = c.archiveUrl;
-  return out;
 }
+
+/** zipkin: config.json may be cached for 10 minutes (ZipkinUiConfiguration serves it with max-age=600). */
+export const UI_CONFIG_CACHE_CONTROL = 'max-age=600';

@@ -7,6 +7,8 @@ import fastifyStatic from '@fastify/static';
 /** ui/dist relative to this module: the same depth from src/query (tests) and dist/query (npm start). */
 export const UI_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'ui', 'dist');
 
+const INDEX_CACHE_CONTROL = 'max-age=60';
+
 /**
  * Serves the built UI at /zipkin/ (zipkin's path, so bookmarks keep working). Deep links such as
  * /zipkin/traces/{id} and /zipkin/dependency get index.html and the SPA routes them. / and /zipkin redirect.
@@ -28,15 +30,16 @@ export async function registerUi(app: FastifyInstance, uiDist = UI_DIST): Promis
     root: uiDist,
     prefix: '/zipkin/',
     wildcard: false,
-    // Hashed assets never change; index.html must always be revalidated so a new build is picked up.
+    // Hashed assets never change. index.html gets zipkin's max-age=60 (ZipkinUiConfiguration), so a new
+    // build is picked up within a minute.
     setHeaders: (res, path) => {
-      res.header('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      res.header('Cache-Control', path.endsWith('index.html') ? INDEX_CACHE_CONTROL : 'public, max-age=31536000, immutable');
     },
   });
   app.get('/zipkin/*', async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     // Paths that look like files but do not exist are real 404s, not SPA routes.
     if (rest.startsWith('api/') || rest.startsWith('assets/')) return reply.code(404).send({ error: 'Not Found' });
-    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+    return reply.header('Cache-Control', INDEX_CACHE_CONTROL).sendFile('index.html');
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { KindedError } from '../model/failure.js';
 import type { Span } from '../model/span.js';
-import { parseTraceIdParam } from '../model/ids.js';
+import { zipkinTraceIdParam } from '../model/ids.js';
 import { encodeJsonV2List } from '../codec/json-v2/json-v2-codec.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import { parseQueryRequest, QueryRequestError } from '../storage/query-request.js';
@@ -30,9 +30,18 @@ type Query = Record<string, string | undefined>;
  */
 export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions): void {
   const { storage } = opts;
+  // zipkin (ZipkinQueryApiV2): span and remote service names are cacheable once /services last counted
+  // more than 3 services, whatever the size of the list itself (before any /services call, none is).
+  // Autocomplete keys always are; autocomplete values when there are more than 3.
+  let serviceCount = 0;
+  const names = (reply: FastifyReply, list: string[]) => nameList(reply, list, serviceCount > 3);
+  const serviceNames = (reply: FastifyReply, list: string[]) => {
+    serviceCount = list.length;
+    return names(reply, list);
+  };
 
   app.get('/services', async (_req, reply) =>
-    names(reply, await storage.serviceAndSpanNames().getServiceNames(aborted(reply))),
+    serviceNames(reply, await storage.serviceAndSpanNames().getServiceNames(aborted(reply))),
   );
 
   app.get<{ Querystring: Query }>('/spans', async (req, reply) => {
@@ -72,17 +81,18 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
   });
 
   app.get<{ Querystring: Query }>('/traceMany', async (req, reply) => {
-    const raw = (req.query.traceIds ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    if (raw.length === 0) throw new QueryRequestError('traceIds parameter is empty');
+    const param = (req.query.traceIds ?? '').trim();
+    if (param === '') throw new QueryRequestError('traceIds parameter is empty');
+    // zipkin keeps empty items ("a," -> "traceId is empty") and checks each id before counting them.
+    const raw = param.split(',');
     const seen = new Set<string>();
     for (const r of raw) {
       const id = traceIdParam(r);
       if (seen.has(id)) throw new QueryRequestError(`redundant traceId: ${r}`);
       seen.add(id);
     }
+    if (seen.size === 1)
+      throw new QueryRequestError('Use /api/v2/trace/{traceId} endpoint to retrieve a single trace');
     return json(reply, encodeTraces(await storage.traces().getTraces([...seen], aborted(reply))));
   });
 
@@ -102,12 +112,13 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
   });
 
   app.get('/autocompleteKeys', async (_req, reply) =>
-    names(reply, await storage.autocompleteTags().getKeys(aborted(reply))),
+    nameList(reply, await storage.autocompleteTags().getKeys(aborted(reply)), true),
   );
 
   app.get<{ Querystring: Query }>('/autocompleteValues', async (req, reply) => {
     const key = required(req.query, 'key');
-    return names(reply, await storage.autocompleteTags().getValues(key, aborted(reply)));
+    const values = await storage.autocompleteTags().getValues(key, aborted(reply));
+    return nameList(reply, values, values.length > 3);
   });
 }
 
@@ -119,9 +130,8 @@ function json(reply: FastifyReply, body: string): FastifyReply {
   return reply.type('application/json').send(body);
 }
 
-/** zipkin: name lists are cacheable once there are enough of them to be worth it (> 3). */
-function names(reply: FastifyReply, list: string[]): FastifyReply {
-  if (list.length > 3) reply.header('Cache-Control', 'max-age=300, must-revalidate');
+function nameList(reply: FastifyReply, list: string[], cacheable: boolean): FastifyReply {
+  if (cacheable) reply.header('Cache-Control', 'max-age=300, must-revalidate');
   return json(reply, JSON.stringify(list));
 }
 
@@ -142,14 +152,11 @@ function optionalInt(q: Query, key: string): number | undefined {
   return n;
 }
 
+/** zipkin's checks and messages (uppercase is a 400 there too: see zipkinTraceIdParam). */
 function traceIdParam(raw: string): string {
-  const id = parseTraceIdParam(raw);
-  if (id === undefined) {
-    throw new QueryRequestError(
-      `${raw.slice(0, 64)} should be a 1 to 32 character lower-hex string with no prefix`,
-    );
-  }
-  return id;
+  const parsed = zipkinTraceIdParam(raw);
+  if ('error' in parsed) throw new QueryRequestError(parsed.error);
+  return parsed.id;
 }
 
 /**

@@ -11,12 +11,13 @@ import { registerZipkinHttpCollector } from '../collector/http/zipkin-http-colle
 import { registerZipkinApiV2 } from '../query/zipkin-api-v2.js';
 import { registerHealth, registerInfo } from '../query/health.js';
 import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
-import { uiConfigJson } from '../query/ui-config.js';
+import { UI_CONFIG_CACHE_CONTROL, uiConfigJson } from '../query/ui-config.js';
 import { registerUi } from '../query/ui-static.js';
 import { registerJaegerQuery } from '../query/jaeger-api/jaeger-query-plugin.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
+import { rejectTraceMethod } from './reject-trace-method.js';
 import { ListenError } from './listen-error.js';
 import { createSharedPortServer } from './shared-port.js';
 import { openStorage } from './storage-factory.js';
@@ -56,6 +57,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
   const ctx = { config, collector, logger };
 
   const app = await createHttpApp(logger, config.allowedOrigins);
+  rejectTraceMethod(app);
   installRawBodyParser(app, config.maxBodyBytes, collector);
   registerMetrics(app, registry);
   let consumers: QueueConsumer[] = [];
@@ -73,7 +75,7 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/api/v2' });
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/zipkin/api/v2' });
     const uiConfig = uiConfigJson(config.ui);
-    app.get('/zipkin/config.json', async () => uiConfig);
+    app.get('/zipkin/config.json', async (_req, reply) => reply.header('Cache-Control', UI_CONFIG_CACHE_CONTROL).send(uiConfig));
     if (config.uiEnabled) await registerUi(app);
     await registerJaegerQuery(app, apiOptions, config.uiEnabled);
   }

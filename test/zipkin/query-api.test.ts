@@ -68,14 +68,15 @@ describe('query API v2', () => {
     await expect400('/api/v2/traces?limit=ten', /limit/);
   });
 
-  it('gets a trace by id, 404 when unknown, 400 when not hex', async () => {
-    const res = await get(`/api/v2/trace/${TRACE.toUpperCase()}`);
+  it('gets a trace by id, 404 when unknown, 400 when not lower-hex (uppercase too, as zipkin)', async () => {
+    const res = await get(`/api/v2/trace/${TRACE}`);
     expect(res.status).toBe(200);
     expect((await res.json()) as Span[]).toHaveLength(3);
     const missing = await get('/api/v2/trace/00000000000000ff');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('00000000000000ff not found');
-    await expect400('/api/v2/trace/nothex', /hex/);
+    await expect400('/api/v2/trace/nothex', /^nothex should be lower-hex encoded with no prefix$/);
+    await expect400(`/api/v2/trace/${TRACE.toUpperCase()}`, /should be lower-hex encoded with no prefix$/);
   });
 
   it('gets many traces, rejecting empty and redundant id lists', async () => {
@@ -114,12 +115,18 @@ describe('UI paths, config, CORS and operations', () => {
     expect(res.headers.get('location')).toBe('/zipkin/?serviceName=frontend&lookback=1h');
   });
 
-  it('serves /zipkin/config.json with zipkin defaults', async () => {
-    expect(await (await get('/zipkin/config.json')).json()).toEqual({
+  it('serves /zipkin/config.json with zipkin defaults, unset URLs as null, cacheable for 10 minutes', async () => {
+    const res = await get('/zipkin/config.json');
+    expect(res.headers.get('cache-control')).toBe('max-age=600');
+    expect(await res.json()).toEqual({
       environment: '',
       queryLimit: 10,
       defaultLookback: 900000,
       searchEnabled: true,
+      logsUrl: null,
+      supportUrl: null,
+      archivePostUrl: null,
+      archiveUrl: null,
       dependency: { enabled: true, lowErrorRate: 0.5, highErrorRate: 0.75 },
     });
   });
@@ -145,7 +152,7 @@ describe('parameter edge cases', () => {
     expect(res.status).toBe(200);
     expect((await res.json()) as unknown[]).toHaveLength(1);
     expect(await (await get('/api/v2/spans?serviceName=backend&serviceName=frontend')).json()).toEqual(['get /api']);
-    const many = await get(`/api/v2/traceMany?traceIds=${TRACE}&traceIds=0000000000000011`);
+    const many = await get(`/api/v2/traceMany?traceIds=${TRACE},0000000000000012&traceIds=0000000000000011`);
     expect(many.status).toBe(200);
     const deps = await get(`/api/v2/dependencies?endTs=${now + 1000}&endTs=1&lookback=60000`);
     expect(deps.status).toBe(200);
