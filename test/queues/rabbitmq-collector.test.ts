@@ -284,6 +284,48 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
       }
     });
 
+    it('moves an undecodable message to the dead-letter queue when the queue has a dead-letter policy', async (ctx) => {
+      if (!rabbitmqctlWorks()) {
+        serviceMissing('rabbitmqctl', 'it sets the dead-letter policy');
+        ctx.skip();
+      }
+      const queue = `skein-test-${runId}-dl`;
+      const dlq = `${queue}-dead`;
+      const policy = `skein-test-${runId}-dl`;
+      await ch.assertQueue(dlq, { durable: false, autoDelete: false });
+      // Operators set a dead-letter exchange by policy (a queue argument would clash with Skein's declare).
+      const definition = JSON.stringify({ 'dead-letter-exchange': '', 'dead-letter-routing-key': dlq });
+      execFileSync('rabbitmqctl', [
+        '-q',
+        'set_policy',
+        '--apply-to',
+        'queues',
+        policy,
+        `^${queue}$`,
+        definition,
+      ]);
+      const { consumer } = flakyStorage();
+      const { qc, dropped } = await startConsumer(queue, consumer);
+      try {
+        const spans = trace();
+        ch.sendToQueue(queue, Buffer.from('not spans, dead-letter me'));
+        ch.sendToQueue(queue, Buffer.from(encodeJsonV2List(spans)));
+        expect(await readTrace(server, spans[0]!.traceId, 2)).toEqual(spans);
+        expect(await dropped()).toBe(1);
+        const dead = await waitFor(
+          async () => (await ch.get(dlq, { noAck: true })) || undefined,
+          'a dead letter',
+        );
+        expect(dead.content.toString()).toBe('not spans, dead-letter me');
+        expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+      } finally {
+        await qc.close();
+        execFileSync('rabbitmqctl', ['-q', 'clear_policy', policy]);
+        await ch.deleteQueue(queue);
+        await ch.deleteQueue(dlq);
+      }
+    });
+
     it('keeps messages in the queue during a storage outage and stores each once when storage returns', async () => {
       const queue = `skein-test-${runId}-outage`;
       const { consumer, state } = flakyStorage();

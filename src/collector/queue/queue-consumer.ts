@@ -12,6 +12,11 @@ export interface QueueMessage {
   ack(): Promise<void> | void;
   /** The message goes back to the queue, to be delivered again. */
   requeue(): Promise<void> | void;
+  /**
+   * The message is given up on (undecodable, or unstorable): the broker forgets it, or moves it to the
+   * dead-letter queue the operator configured. Without it, a dropped message is acked.
+   */
+  drop?(): Promise<void> | void;
 }
 
 /** One live connection to a broker, delivering to the handler given to `QueueTransport.connect`. */
@@ -216,7 +221,8 @@ export class QueueConsumer {
       await this.pause(backoffDelay(this.retries++, this.retry));
       return msg.requeue();
     }
-    if (outcome === 'stored') this.retries = 0;
+    if (outcome === 'dropped') return msg.drop ? msg.drop() : msg.ack();
+    this.retries = 0;
     return msg.ack();
   }
 

@@ -117,6 +117,9 @@ export class RabbitMqTransport implements QueueTransport {
           body: m.content,
           ack: () => ch.ack(m),
           requeue: () => ch.nack(m, false, true),
+          // A reject without requeue is an ack to a plain queue, and a dead-lettering to one whose policy
+          // names a dead-letter exchange: so operators get a DLQ without Skein declaring one.
+          drop: () => ch.nack(m, false, false),
         })
           // An ack on a channel that closed meanwhile fails; the broker redelivers that message itself.
           .catch(() => undefined)
