@@ -75,12 +75,7 @@ const KNOWN_DIFFERENCES: Record<string, { fields: Field[]; reason: string }> = {
  * Differences that belong to work in progress elsewhere, not to this suite's fixes: these fields may match or
  * not (a mismatch is printed). Delete a row once its fix lands; the field must then match like any other.
  */
-const PENDING: Record<string, { fields: Field[]; why: string }> = {
-  'GET /api/v2/autocompleteValues?key=http.method': {
-    fields: ['body'],
-    why: 'the storage core (src/storage/core/storage-core.ts nameList) lowercases tag values; Zipkin keeps "GET"',
-  },
-};
+const PENDING: Record<string, { fields: Field[]; why: string }> = {};
 
 interface Req {
   label: string;

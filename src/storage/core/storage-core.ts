@@ -92,9 +92,10 @@ export class CoreStorage<B extends StorageBackend = StorageBackend> implements S
     };
     this.autocomplete = {
       getKeys: async () => (options.searchEnabled ? [...this.autocompleteKeys] : []),
+      // zipkin: tag values keep their case (GET, not get); only names are lowercased.
       getValues: (key, signal) =>
         this.autocompleteKeys.includes(key)
-          ? this.nameList(signal, (s) => backend.getAutocompleteValues(key, s))
+          ? this.nameList(signal, (s) => backend.getAutocompleteValues(key, s), false)
           : Promise.resolve([]),
     };
   }
@@ -160,10 +161,11 @@ export class CoreStorage<B extends StorageBackend = StorageBackend> implements S
   private async nameList(
     signal: AbortSignal | undefined,
     get: (s: AbortSignal) => Promise<string[]>,
+    lowercase = true,
   ): Promise<string[]> {
     if (!this.options.searchEnabled) return [];
     const names = await this.read('name list', signal, get);
-    return [...new Set(names.map((n) => n.toLowerCase()))].sort();
+    return [...new Set(lowercase ? names.map((n) => n.toLowerCase()) : names)].sort();
   }
 
   /** The key a trace is grouped and de-duplicated by. */
