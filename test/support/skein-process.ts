@@ -25,14 +25,24 @@ export interface SkeinProcess {
   output: () => string;
 }
 
+export interface SkeinProcessOptions {
+  /** Node arguments that start the server; default: src/server/main.ts through tsx. */
+  args?: string[];
+  /** Working directory; default: the repository root. */
+  cwd?: string;
+}
+
 /**
  * Starts the real server (src/server/main.ts through tsx, so no build step is needed) as a child process
  * and resolves once it logs the port it serves on. The node binary runs the server directly, so a signal
  * sent to `child` reaches the server itself, not a wrapper.
  */
-export async function startSkeinProcess(env: Record<string, string>): Promise<SkeinProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
+export async function startSkeinProcess(
+  env: Record<string, string>,
+  options: SkeinProcessOptions = {},
+): Promise<SkeinProcess> {
+  const child = spawn(process.execPath, options.args ?? ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...QUIET_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
