@@ -1,3 +1,4 @@
+/* global URL, console, process */
 // npm's prepare hook. In a source checkout with the dev toolchain it builds the server and the UI. Without
 // the toolchain (`npm ci --omit=dev`, or installing the packed tarball, which already holds dist/ and
 // ui/dist/) there is nothing to build with: an already built tree is used as it is, and an unbuilt one is
