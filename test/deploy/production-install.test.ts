@@ -26,65 +26,75 @@ afterAll(async () => {
 });
 
 describe('production install from the packed tarball', () => {
-  it('installs without dev dependencies, starts, and stores a span', { timeout: NPM_TIMEOUT_MS + 60_000 }, async () => {
-    const builtFiles = ['dist/server/main.js', 'ui/dist/index.html'];
-    for (const f of builtFiles) {
-      expect(existsSync(join(ROOT, f)), `${f} is missing: run \`npm run build\` (npm ci runs it)`).toBe(true);
-    }
-    work = await mkdtemp(join(tmpdir(), 'skein-prod-'));
-    await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {
-      cwd: ROOT,
-      timeout: NPM_TIMEOUT_MS,
-    });
-    const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
-    expect(tarball, 'npm pack wrote no tarball').toBeDefined();
+  it(
+    'installs without dev dependencies, starts, and stores a span',
+    { timeout: NPM_TIMEOUT_MS + 60_000 },
+    async () => {
+      const builtFiles = ['dist/server/main.js', 'ui/dist/index.html'];
+      for (const f of builtFiles) {
+        expect(existsSync(join(ROOT, f)), `${f} is missing: run \`npm run build\` (npm ci runs it)`).toBe(
+          true,
+        );
+      }
+      work = await mkdtemp(join(tmpdir(), 'skein-prod-'));
+      await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {
+        cwd: ROOT,
+        timeout: NPM_TIMEOUT_MS,
+      });
+      const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
+      expect(tarball, 'npm pack wrote no tarball').toBeDefined();
 
-    const app = join(work, 'app');
-    await run('mkdir', [app]);
-    // The two native/generated dependencies need their install scripts (npm 11 asks for approval).
-    await writeFile(
-      join(app, 'package.json'),
-      JSON.stringify({ name: 'app', private: true, allowScripts: { 'better-sqlite3': true, protobufjs: true } }),
-    );
-    await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(work, tarball!)], {
-      cwd: app,
-      timeout: NPM_TIMEOUT_MS,
-    });
+      const app = join(work, 'app');
+      await run('mkdir', [app]);
+      // The two native/generated dependencies need their install scripts (npm 11 asks for approval).
+      await writeFile(
+        join(app, 'package.json'),
+        JSON.stringify({
+          name: 'app',
+          private: true,
+          allowScripts: { 'better-sqlite3': true, protobufjs: true },
+        }),
+      );
+      await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', join(work, tarball!)], {
+        cwd: app,
+        timeout: NPM_TIMEOUT_MS,
+      });
 
-    const installed = join(app, 'node_modules');
-    for (const devTool of ['typescript', 'tsx', 'vite', 'vitest']) {
-      expect(existsSync(join(installed, devTool)), `${devTool} was installed by --omit=dev`).toBe(false);
-    }
-    const shipped = await readdir(join(installed, 'skein'));
-    expect(shipped).not.toContain('src');
-    expect(shipped).not.toContain('test');
+      const installed = join(app, 'node_modules');
+      for (const devTool of ['typescript', 'tsx', 'vite', 'vitest']) {
+        expect(existsSync(join(installed, devTool)), `${devTool} was installed by --omit=dev`).toBe(false);
+      }
+      const shipped = await readdir(join(installed, 'skein'));
+      expect(shipped).not.toContain('src');
+      expect(shipped).not.toContain('test');
 
-    server = await startSkeinProcess(
-      { STORAGE_TYPE: 'sqlite', SQLITE_PATH: join(work, 'skein.sqlite') },
-      { args: [join(installed, 'skein', 'dist', 'server', 'main.js')], cwd: app },
-    );
-    const span = {
-      traceId: 'a1b2c3d4e5f60718',
-      id: 'a1b2c3d4e5f60718',
-      name: 'deploy-check',
-      timestamp: 1_700_000_000_000_000,
-      duration: 10,
-      localEndpoint: { serviceName: 'prod-install' },
-    };
-    const post = await fetch(`${server.baseUrl}/api/v2/spans`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([span]),
-    });
-    expect(post.status, server.output()).toBe(202);
-    const base = server.baseUrl;
-    const trace = await waitFor(
-      () => getJson<{ name: string }[]>(`${base}/api/v2/trace/${span.traceId}`),
-      'the posted span to be readable from the installed server',
-    );
-    expect(trace.map((s) => s.name)).toEqual(['deploy-check']);
-    const ui = await fetch(`${server.baseUrl}/zipkin/`);
-    expect(ui.status).toBe(200);
-    expect(await ui.text()).toContain('<div id="root">');
-  });
+      server = await startSkeinProcess(
+        { STORAGE_TYPE: 'sqlite', SQLITE_PATH: join(work, 'skein.sqlite') },
+        { args: [join(installed, 'skein', 'dist', 'server', 'main.js')], cwd: app },
+      );
+      const span = {
+        traceId: 'a1b2c3d4e5f60718',
+        id: 'a1b2c3d4e5f60718',
+        name: 'deploy-check',
+        timestamp: 1_700_000_000_000_000,
+        duration: 10,
+        localEndpoint: { serviceName: 'prod-install' },
+      };
+      const post = await fetch(`${server.baseUrl}/api/v2/spans`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([span]),
+      });
+      expect(post.status, server.output()).toBe(202);
+      const base = server.baseUrl;
+      const trace = await waitFor(
+        () => getJson<{ name: string }[]>(`${base}/api/v2/trace/${span.traceId}`),
+        'the posted span to be readable from the installed server',
+      );
+      expect(trace.map((s) => s.name)).toEqual(['deploy-check']);
+      const ui = await fetch(`${server.baseUrl}/zipkin/`);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('<div id="root">');
+    },
+  );
 });

@@ -62,6 +62,31 @@ export async function startSkeinProcess(
   return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out };
 }
 
+/**
+ * Runs the server to its exit (for starts that must be refused) and returns its exit code and output.
+ * Killed after `deadlineMs` if it has not exited, which shows in the output.
+ */
+export async function runSkeinProcessToExit(
+  env: Record<string, string>,
+  deadlineMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...QUIET_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const timer = setTimeout(() => {
+    output += `\n[test: still running after ${deadlineMs} ms, killed]`;
+    child.kill('SIGKILL');
+  }, deadlineMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}
+
 export async function killHard(p: SkeinProcess): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   const exited = once(p.child, 'exit');

@@ -8,6 +8,7 @@ import { CoreStorage, type CoreOptions } from '../core/storage-core.js';
 import type { QueryRequest } from '../query-request.js';
 import type { BackendCapabilities, StorageBackend } from '../storage-backend.js';
 import type { StorageOptions } from '../storage-component.js';
+import { lockSqliteFile } from './sqlite-file-lock.js';
 import { SqliteReaderClient } from './sqlite-reader-client.js';
 import type { SearchCursor } from './sqlite-reader.js';
 import type { StorageSize } from './sqlite-retention.js';
@@ -90,6 +91,7 @@ export class SqliteBackend implements StorageBackend {
     private readonly options: StorageOptions,
     readonly path: string,
     private readonly logger: SqliteLogger | undefined,
+    private readonly unlock: () => void,
   ) {
     worker.on('message', (m: FromWriter) => this.onMessage(m));
     worker.on('error', (e: Error) => this.fail(new Error(`sqlite writer failed: ${e.message}`)));
@@ -247,6 +249,7 @@ export class SqliteBackend implements StorageBackend {
         });
       }
       await this.worker.terminate();
+      this.unlock();
     })();
     return this.closed;
   }
@@ -259,6 +262,20 @@ export class SqliteBackend implements StorageBackend {
 export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<SqliteStorage> {
   const path = resolve(opts.path);
   mkdirSync(dirname(path), { recursive: true });
+  const unlock = lockSqliteFile(path);
+  try {
+    return await startSqliteStorage(path, opts, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startSqliteStorage(
+  path: string,
+  opts: SqliteStorageOptions,
+  unlock: () => void,
+): Promise<SqliteStorage> {
   const writer = startWorker('sqlite-writer-worker', {
     path,
     searchEnabled: opts.searchEnabled,
@@ -284,5 +301,5 @@ export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<Sql
     searchEnabled: opts.searchEnabled,
     autocompleteKeys: opts.autocompleteKeys,
   };
-  return new SqliteStorage(new SqliteBackend(writer, queries, options, path, opts.logger), opts);
+  return new SqliteStorage(new SqliteBackend(writer, queries, options, path, opts.logger, unlock), opts);
 }
