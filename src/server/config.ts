@@ -1,20 +1,24 @@
+import { ConfigError } from './config-error.js';
+import { readConfigFile } from './config-file.js';
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Raw values by env name: defaults, then the environment, then CLI flags (last wins). */
 export type RawConfig = Record<SettingKey, string>;
 
 /**
- * Reads settings from the environment and argv. The only place (with main.ts) that touches process.env.
- * Flags are `--query-port 9412` or `--query-port=9412`; unknown flags are an error naming the flag.
+ * Reads settings, merged in this one place: defaults, then the SKEIN_CONFIG file, then the environment,
+ * then CLI flags (last wins). The only place (with main.ts) that touches process.env. Flags are
+ * `--query-port 9412` or `--query-port=9412`; unknown flags are an error naming the flag. The file is named
+ * by `--skein-config` or SKEIN_CONFIG and is read before the environment is applied.
  */
 export function readRawConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): RawConfig {
   const raw = Object.fromEntries(SETTINGS.map((s) => [s.env, s.default])) as RawConfig;
+  const file = configFileArg(argv) ?? env['SKEIN_CONFIG'];
+  if (file) Object.assign(raw, readConfigFile(file), { SKEIN_CONFIG: file });
   for (const s of SETTINGS) {
     const v = env[s.env];
     if (v !== undefined) raw[s.env as SettingKey] = v;
@@ -34,6 +38,16 @@ export function readRawConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): 
     raw[setting.env as SettingKey] = value;
   }
   return raw;
+}
+
+/** The value of `--skein-config path` or `--skein-config=path`, if given. */
+function configFileArg(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--skein-config') return argv[i + 1];
+    if (arg.startsWith('--skein-config=')) return arg.slice('--skein-config='.length);
+  }
+  return undefined;
 }
 
 export function parseBool(key: string, v: string): boolean {
@@ -80,14 +94,20 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
  */
 export function parseDuration(key: string, v: string, minMs = 1): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(v.trim());
-  if (!m) throw new ConfigError(`${key}: expected a duration with a unit, like 500ms, 11s, 12h or 7d, got "${v}"`);
+  if (!m)
+    throw new ConfigError(`${key}: expected a duration with a unit, like 500ms, 11s, 12h or 7d, got "${v}"`);
   const ms = Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
   if (ms < minMs) throw new ConfigError(`${key}: must be at least ${formatMs(minMs)}, got "${v}"`);
   return ms;
 }
 
 function formatMs(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -285,6 +305,10 @@ function parseRabbitMq(raw: RawConfig): RabbitMqOptions | null {
 export function helpText(): string {
   const lines = [
     'Usage: skein [--flag value]...   (every flag also reads from its environment variable)',
+    '',
+    'Settings merge as: defaults, then the YAML file named by SKEIN_CONFIG (or --skein-config), then the',
+    'environment, then flags; the last wins. The file is a flat mapping whose keys are the environment',
+    'names or the flag names without the dashes, e.g.  QUERY_PORT: 9412  or  storage-type: sqlite.',
     '',
   ];
   for (const s of SETTINGS) {

@@ -14,6 +14,12 @@ export interface Setting {
 }
 
 export const SETTINGS = [
+  {
+    env: 'SKEIN_CONFIG',
+    type: 'string',
+    default: '',
+    help: 'A YAML file of settings, applied before the environment and flags (see --help)',
+  },
   // Server and query
   {
     env: 'QUERY_PORT',

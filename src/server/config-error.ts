@@ -1,0 +1,4 @@
+/** A setting the operator must fix: printed as one line, exit code 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
