@@ -23,7 +23,9 @@ export function registerHealth(
     const result = await storage.check();
     const storageStatus = result.ok ? 'UP' : 'DOWN';
     const details: Record<string, object> = {
-      [storageName]: result.ok ? { status: storageStatus } : { status: storageStatus, details: { error: result.error } },
+      [storageName]: result.ok
+        ? { status: storageStatus }
+        : { status: storageStatus, details: { error: result.error } },
     };
     let ok = result.ok;
     for (const c of components()) {
@@ -35,6 +37,28 @@ export function registerHealth(
   };
   app.get('/health', handler);
   app.get('/actuator/health', handler);
+}
+
+/** What /ready reports: false until every listener is bound, and again once shutdown starts. */
+export interface Readiness {
+  ready: boolean;
+  /** Why not ready: 'starting' or 'shutting down'. */
+  reason: string;
+}
+
+/**
+ * /ready for orchestrators (a Kubernetes readinessProbe, a load balancer's drain): 200 once storage is open
+ * and every listener and queue consumer has started, 503 before that and from the moment a graceful stop
+ * begins, so traffic moves away while accepted work finishes. /health says whether the parts work; /ready
+ * says whether to send traffic here. Like /health and /info it is never behind authentication.
+ */
+export function registerReady(app: FastifyInstance, readiness: () => Readiness): void {
+  app.get('/ready', async (_req, reply) => {
+    const r = readiness();
+    return r.ready
+      ? reply.code(200).send({ status: 'READY' })
+      : reply.code(503).send({ status: 'NOT_READY', reason: r.reason });
+  });
 }
 
 export function registerInfo(app: FastifyInstance, info: { version: string; commit: string }): void {

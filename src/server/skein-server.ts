@@ -9,7 +9,7 @@ import { CollectorSampler } from '../collector/sampler.js';
 import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
 import { registerZipkinHttpCollector } from '../collector/http/zipkin-http-collector.js';
 import { registerZipkinApiV2 } from '../query/zipkin-api-v2.js';
-import { registerHealth, registerInfo } from '../query/health.js';
+import { registerHealth, registerInfo, registerReady, type Readiness } from '../query/health.js';
 import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
 import { UI_CONFIG_CACHE_CONTROL, uiConfigJson } from '../query/ui-config.js';
 import { registerUi } from '../query/ui-static.js';
@@ -44,7 +44,10 @@ export interface RunningSkein {
 }
 
 /** The composition root: builds every part from the config and starts listening. */
-export async function startSkein(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningSkein> {
+export async function startSkein(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningSkein> {
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
   const collector = new Collector({
@@ -68,14 +71,22 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     }),
   );
   registerInfo(app, { version: VERSION, commit: 'unknown' });
+  const readiness: Readiness = { ready: false, reason: 'starting' };
+  registerReady(app, () => readiness);
   if (config.collector.httpEnabled) registerZipkinHttpCollector(app, collector);
   registerTransportRoutes(app, ctx);
   if (config.queryEnabled) {
-    const apiOptions = { storage, defaultLookbackMs: config.queryLookbackMs, timeoutMs: config.queryTimeoutMs };
+    const apiOptions = {
+      storage,
+      defaultLookbackMs: config.queryLookbackMs,
+      timeoutMs: config.queryTimeoutMs,
+    };
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/api/v2' });
     await app.register(async (scope) => registerZipkinApiV2(scope, apiOptions), { prefix: '/zipkin/api/v2' });
     const uiConfig = uiConfigJson(config.ui);
-    app.get('/zipkin/config.json', async (_req, reply) => reply.header('Cache-Control', UI_CONFIG_CACHE_CONTROL).send(uiConfig));
+    app.get('/zipkin/config.json', async (_req, reply) =>
+      reply.header('Cache-Control', UI_CONFIG_CACHE_CONTROL).send(uiConfig),
+    );
     if (config.uiEnabled) await registerUi(app);
     await registerJaegerQuery(app, apiOptions, config.uiEnabled);
   }
@@ -99,7 +110,8 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
   const port = (front.address() as AddressInfo).port;
   // JAEGER_QUERY_PORT: a second front door to the same app, where Jaeger UI and Grafana look for the query service.
   const jaegerQueryPort = config.queryEnabled ? config.jaeger.queryPort : null;
-  const jaegerFront = jaegerQueryPort === null ? undefined : createSharedPortServer(app.server as HttpServer, h2);
+  const jaegerFront =
+    jaegerQueryPort === null ? undefined : createSharedPortServer(app.server as HttpServer, h2);
   if (jaegerFront) {
     try {
       jaegerFront.listen(jaegerQueryPort);
@@ -126,17 +138,24 @@ export async function startSkein(config: Config, logger: Logger = pino({ level: 
     throw e;
   }
   consumers = await startQueueConsumers(ctx);
-  logger.info({ port, storage: storageName, listeners: Object.fromEntries(others.map((l) => [l.name, l.port])) }, `Skein ${VERSION} serving on :${port} (UI at /zipkin/)`);
+  const listeners = { ...Object.fromEntries(others.map((l) => [l.name, l.port])), ...jaegerListener };
+  readiness.ready = true;
+  logger.info(
+    { port, storage: storageName, listeners },
+    `Skein ${VERSION} serving on :${port} (UI at /zipkin/)`,
+  );
 
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    listeners: { ...Object.fromEntries(others.map((l) => [l.name, l.port])), ...jaegerListener },
+    listeners,
     storage,
     logger,
     close: () =>
       (closing ??= (async () => {
+        readiness.ready = false;
+        readiness.reason = 'shutting down';
         jaegerFront?.close();
         front.close();
         await Promise.allSettled(others.map((l) => l.close()));
