@@ -31,11 +31,22 @@ describe('configuration', () => {
     expect(c.queryTimeoutMs).toBe(500);
   });
 
+  it('reads the postgres settings, the URL form winning over the parts', () => {
+    const parts = load({ STORAGE_TYPE: 'postgres', POSTGRES_HOST: 'db', POSTGRES_PORT: '6432', POSTGRES_PASS: 's3cret', POSTGRES_USE_SSL: 'true' });
+    expect(parts.storage.type).toBe('postgres');
+    expect(parts.storage.postgres).toMatchObject({ host: 'db', port: 6432, user: 'postgres', password: 's3cret', database: 'skein', schema: 'public', maxConnections: 10, useSsl: true, retentionMs: 7 * 86_400_000 });
+    expect(parts.storage.postgres.url).toBeUndefined();
+    const url = load({ STORAGE_TYPE: 'postgres', POSTGRES_URL: 'postgresql://u:p@h:1/d' });
+    expect(url.storage.postgres.url).toBe('postgresql://u:p@h:1/d');
+  });
+
   const bad: Array<[Record<string, string>, string[], RegExp]> = [
     [{ QUERY_PORT: 'abc' }, [], /^QUERY_PORT: expected an integer/],
     [{ QUERY_PORT: '70000' }, [], /^QUERY_PORT: a port is 0-65535/],
     [{ COLLECTOR_SAMPLE_RATE: '1.5' }, [], /^COLLECTOR_SAMPLE_RATE: expected a number between 0.0 and 1.0/],
     [{ STORAGE_TYPE: 'cassandra' }, [], /^STORAGE_TYPE: expected one of mem, sqlite/],
+    [{ POSTGRES_URL: 'mysql://root:hunter2@h/d' }, [], /^POSTGRES_URL: expected a URL starting with postgres:\/\/ or postgresql:\/\/$/],
+    [{ POSTGRES_MAX_CONNECTIONS: '1' }, [], /^POSTGRES_MAX_CONNECTIONS: must be at least 2/],
     [{ STRICT_TRACE_ID: 'maybe' }, [], /^STRICT_TRACE_ID: expected true or false/],
     [{ RETENTION: 'a week' }, [], /^RETENTION: expected a duration/],
     // A bare number is not read as milliseconds: RETENTION=7 would otherwise delete everything.

@@ -3,6 +3,7 @@ import { readConfigFile } from './config-file.js';
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
+import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
 
 export { ConfigError };
 
@@ -184,7 +185,7 @@ export interface Config {
   /** null unless COLLECTOR_SCRIBE_ENABLED or SCRIBE_ENABLED is true. */
   scribe: { port: number; category: string } | null;
   storage: {
-    type: 'mem' | 'sqlite';
+    type: 'mem' | 'sqlite' | 'postgres';
     strictTraceId: boolean;
     searchEnabled: boolean;
     autocompleteKeys: string[];
@@ -192,6 +193,7 @@ export interface Config {
     sqlitePath: string;
     retentionMs: number;
     retentionMaxBytes: number;
+    postgres: PostgresOptions;
   };
 }
 
@@ -263,7 +265,7 @@ export function parseConfig(raw: RawConfig): Config {
         ? { port: parsePort('SCRIBE_PORT', raw.SCRIBE_PORT), category: raw.SCRIBE_CATEGORY }
         : null,
     storage: {
-      type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite']),
+      type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite', 'postgres']),
       strictTraceId: bool('STRICT_TRACE_ID'),
       searchEnabled,
       autocompleteKeys: parseList(raw.AUTOCOMPLETE_KEYS),
@@ -271,7 +273,31 @@ export function parseConfig(raw: RawConfig): Config {
       sqlitePath: raw.SQLITE_PATH,
       retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
       retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES, 1024 * 1024),
+      postgres: parsePostgres(raw),
     },
+  };
+}
+
+/** POSTGRES_*: the URL form wins over the parts, as in zipkin's JDBC URL for MySQL. */
+function parsePostgres(raw: RawConfig): PostgresOptions {
+  const url = raw.POSTGRES_URL.trim();
+  if (url !== '' && !/^postgres(ql)?:\/\//.test(url)) {
+    // The URL may carry a password, so it is not echoed.
+    throw new ConfigError('POSTGRES_URL: expected a URL starting with postgres:// or postgresql://');
+  }
+  const schema = raw.POSTGRES_SCHEMA.trim();
+  if (schema === '') throw new ConfigError('POSTGRES_SCHEMA: must not be empty');
+  return {
+    ...(url === '' ? {} : { url }),
+    host: raw.POSTGRES_HOST,
+    port: parsePort('POSTGRES_PORT', raw.POSTGRES_PORT),
+    ...(raw.POSTGRES_USER === '' ? {} : { user: raw.POSTGRES_USER }),
+    ...(raw.POSTGRES_PASS === '' ? {} : { password: raw.POSTGRES_PASS }),
+    database: raw.POSTGRES_DB,
+    schema,
+    maxConnections: parseInt10('POSTGRES_MAX_CONNECTIONS', raw.POSTGRES_MAX_CONNECTIONS, 2),
+    useSsl: parseBool('POSTGRES_USE_SSL', raw.POSTGRES_USE_SSL),
+    retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
 }
 

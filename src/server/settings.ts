@@ -243,7 +243,7 @@ export const SETTINGS = [
     type: 'enum',
     default: 'sqlite',
     help: 'Span storage',
-    values: ['mem', 'sqlite'],
+    values: ['mem', 'sqlite', 'postgres'],
   },
   {
     env: 'STRICT_TRACE_ID',
@@ -273,13 +273,42 @@ export const SETTINGS = [
     env: 'RETENTION',
     type: 'duration',
     default: '7d',
-    help: 'sqlite storage: delete traces older than this',
+    help: 'sqlite storage: delete traces older than this; postgres: drop day partitions wholly older than this',
   },
   {
     env: 'RETENTION_MAX_BYTES',
     type: 'bytes',
     default: '10GiB',
     help: 'sqlite storage: delete oldest traces when the file grows past this',
+  },
+  {
+    env: 'POSTGRES_URL',
+    type: 'string',
+    default: '',
+    help: 'postgres storage: postgres:// connection string; when set, wins over POSTGRES_HOST..POSTGRES_DB',
+  },
+  { env: 'POSTGRES_HOST', type: 'string', default: 'localhost', help: 'postgres storage: server host' },
+  { env: 'POSTGRES_PORT', type: 'port', default: '5432', help: 'postgres storage: server port' },
+  { env: 'POSTGRES_USER', type: 'string', default: 'postgres', help: 'postgres storage: user' },
+  { env: 'POSTGRES_PASS', type: 'string', default: '', help: 'postgres storage: password' },
+  { env: 'POSTGRES_DB', type: 'string', default: 'skein', help: 'postgres storage: database (must exist)' },
+  {
+    env: 'POSTGRES_SCHEMA',
+    type: 'string',
+    default: 'public',
+    help: "postgres storage: schema of Skein's tables (created when missing)",
+  },
+  {
+    env: 'POSTGRES_MAX_CONNECTIONS',
+    type: 'int',
+    default: '10',
+    help: 'postgres storage: connection pool size',
+  },
+  {
+    env: 'POSTGRES_USE_SSL',
+    type: 'bool',
+    default: 'false',
+    help: "postgres storage: connect with TLS, verifying the server's certificate",
   },
 ] as const satisfies readonly Setting[];
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { StorageComponent } from '../storage/storage-component.js';
 import { MemoryStorage } from '../storage/memory/memory-storage.js';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
+import { openPostgresStorage } from '../storage/postgres/postgres-storage.js';
 import type { Config } from './config.js';
 
 /** Opens the configured backend. The only place that knows every backend. Returns it with a display name. */
@@ -30,6 +31,17 @@ export async function openStorage(
         logger,
       });
       return { storage, name: `SqliteStorage(${storage.path})` };
+    }
+    case 'postgres': {
+      const storage = await openPostgresStorage(
+        {
+          ...options,
+          onMaintenanceError: (e) =>
+            logger.warn({ err: e }, 'postgres: creating partitions or dropping old ones failed; retried hourly'),
+        },
+        s.postgres,
+      );
+      return { storage, name: storage.backend.name };
     }
   }
 }
