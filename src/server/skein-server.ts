@@ -9,6 +9,7 @@ import { CollectorSampler } from '../collector/sampler.js';
 import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
 import { registerZipkinHttpCollector } from '../collector/http/zipkin-http-collector.js';
 import { registerZipkinApiV2 } from '../query/zipkin-api-v2.js';
+import { registerStorageMetrics, timedSpanConsumer } from '../query/storage-metrics.js';
 import { registerHealth, registerInfo, registerReady, type Readiness } from '../query/health.js';
 import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
 import { UI_CONFIG_CACHE_CONTROL, uiConfigJson } from '../query/ui-config.js';
@@ -50,8 +51,9 @@ export async function startSkein(
 ): Promise<RunningSkein> {
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
+  registerStorageMetrics(registry, storage);
   const collector = new Collector({
-    consumer: storage.spanConsumer(),
+    consumer: timedSpanConsumer(storage.spanConsumer(), registry),
     sampler: new CollectorSampler(config.collector.sampleRate),
     metrics: new PrometheusCollectorMetrics(registry),
     logger,

@@ -1,7 +1,7 @@
 import type { DependencyLink } from '../model/dependency-link.js';
 import type { Span } from '../model/span.js';
 import type { QueryRequest } from './query-request.js';
-import type { StorageOptions } from './storage-component.js';
+import type { StorageOptions, StorageStats } from './storage-component.js';
 
 /**
  * What one store does itself: its own I/O and row mapping, nothing of Zipkin's query rules. The storage
@@ -71,6 +71,9 @@ export interface StorageBackend {
 
   /** Resolves when the database answers; rejects with a StorageError whose message names the reason. */
   check(signal: AbortSignal): Promise<void>;
+
+  /** Optional: what the backend knows of its size and retention (the core adds its write queue). */
+  stats?(): Promise<Omit<StorageStats, 'queuedBytes'>>;
 
   /** Deletes every stored span and name (tests: one store per file, cleared between cases). */
   clear(): Promise<void>;

@@ -75,6 +75,23 @@ export interface StorageOptions {
  * (model/failure.ts), so every transport and API answers them the same way.
  * Implemented once, over any StorageBackend, by core/storage-core.ts.
  */
+/**
+ * What a store reports about itself for /prometheus. Every field but queuedBytes is optional: a store
+ * reports what it can know cheaply (a server-backed store may not see its database's files).
+ */
+export interface StorageStats {
+  /** Bytes of accepted spans waiting in the group-commit queue (bounded by COLLECTOR_MAX_QUEUED_BYTES). */
+  queuedBytes: number;
+  /** Size of the stored data on disk (SQLite: the database file). */
+  sizeBytes?: number;
+  /** SQLite: the write-ahead log. */
+  walBytes?: number;
+  /** RETENTION_MAX_BYTES when it applies to this store. */
+  maxBytes?: number;
+  /** Traces deleted by retention since start. */
+  retentionDeletedTraces?: number;
+}
+
 export interface StorageComponent {
   spanConsumer(): SpanConsumer;
   spanStore(): SpanStore;
@@ -83,6 +100,8 @@ export interface StorageComponent {
   autocompleteTags(): AutocompleteTags;
   /** Cheap health probe used by /health, with its own deadline; MUST NOT throw. */
   check(): Promise<CheckResult>;
+  /** Figures for /prometheus, read on each scrape; rejects only when the store cannot answer. */
+  stats?(): Promise<StorageStats>;
   /** Finishes pending writes and releases resources. Further calls after close are undefined. */
   close(): Promise<void>;
 }

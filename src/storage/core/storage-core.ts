@@ -13,6 +13,7 @@ import type {
   SpanStore,
   StorageComponent,
   StorageOptions,
+  StorageStats,
   Traces,
 } from '../storage-component.js';
 import { traceMatches, traceTimestamp } from '../trace-matcher.js';
@@ -137,6 +138,11 @@ export class CoreStorage<B extends StorageBackend = StorageBackend> implements S
     } catch (e) {
       return { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
+  }
+
+  async stats(): Promise<StorageStats> {
+    const backend = (await this.backend.stats?.()) ?? {};
+    return { ...backend, queuedBytes: this.writer?.pendingBytes ?? 0 };
   }
 
   /** Deletes everything stored (tests: one store per file, cleared between cases). */

@@ -7,7 +7,7 @@ import type { Span } from '../../model/span.js';
 import { CoreStorage, type CoreOptions } from '../core/storage-core.js';
 import type { QueryRequest } from '../query-request.js';
 import type { BackendCapabilities, StorageBackend } from '../storage-backend.js';
-import type { StorageOptions } from '../storage-component.js';
+import type { StorageOptions, StorageStats } from '../storage-component.js';
 import { lockSqliteFile } from './sqlite-file-lock.js';
 import { SqliteReaderClient } from './sqlite-reader-client.js';
 import type { SearchCursor } from './sqlite-reader.js';
@@ -50,12 +50,12 @@ export class SqliteStorage extends CoreStorage<SqliteBackend> {
 
   /** Database file and WAL sizes as the writer sees them. */
   async size(): Promise<StorageSize> {
-    return (await this.backend.stats()).size;
+    return (await this.backend.writerStats()).size;
   }
 
   /** Sizes and commit counters of the writer. */
-  stats(): Promise<WriterStats> {
-    return this.backend.stats();
+  writerStats(): Promise<WriterStats> {
+    return this.backend.writerStats();
   }
 }
 
@@ -92,6 +92,7 @@ export class SqliteBackend implements StorageBackend {
     readonly path: string,
     private readonly logger: SqliteLogger | undefined,
     private readonly unlock: () => void,
+    private readonly retentionMaxBytes: number,
   ) {
     worker.on('message', (m: FromWriter) => this.onMessage(m));
     worker.on('error', (e: Error) => this.fail(new Error(`sqlite writer failed: ${e.message}`)));
@@ -233,8 +234,18 @@ export class SqliteBackend implements StorageBackend {
     return this.call((id) => (nowMs === undefined ? { type: 'retain', id } : { type: 'retain', id, nowMs }));
   }
 
-  stats(): Promise<WriterStats> {
+  writerStats(): Promise<WriterStats> {
     return this.call((id) => ({ type: 'stats', id }));
+  }
+
+  async stats(): Promise<Omit<StorageStats, 'queuedBytes'>> {
+    const w = await this.writerStats();
+    return {
+      sizeBytes: w.size.fileBytes,
+      walBytes: w.size.walBytes,
+      maxBytes: this.retentionMaxBytes,
+      retentionDeletedTraces: w.deletedTraces,
+    };
   }
 
   close(): Promise<void> {
@@ -301,5 +312,5 @@ async function startSqliteStorage(
     searchEnabled: opts.searchEnabled,
     autocompleteKeys: opts.autocompleteKeys,
   };
-  return new SqliteStorage(new SqliteBackend(writer, queries, options, path, opts.logger, unlock), opts);
+  return new SqliteStorage(new SqliteBackend(writer, queries, options, path, opts.logger, unlock, opts.retentionMaxBytes), opts);
 }

@@ -26,6 +26,8 @@ export interface WriterStats {
   commits: number;
   /** accept() calls they carried: more batches than commits is group commit at work. */
   batches: number;
+  /** Traces deleted by retention since start. */
+  deletedTraces: number;
 }
 
 export type ToWriter =

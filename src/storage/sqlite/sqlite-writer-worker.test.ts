@@ -31,9 +31,9 @@ describe('sqlite writer worker', () => {
           }),
         ),
       );
-      const before = await storage.stats();
+      const before = await storage.writerStats();
       await Promise.all(batches.map((spans) => storage.spanConsumer().accept(spans)));
-      const after = await storage.stats();
+      const after = await storage.writerStats();
       // The core's batching writer merges accepts that wait while a write runs, and the worker commits
       // what arrived together: either way 50 accepts take fewer than 50 commits.
       expect(after.batches - before.batches).toBeLessThanOrEqual(50);

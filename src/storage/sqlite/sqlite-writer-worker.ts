@@ -112,6 +112,8 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
   let lastRetentionCheck = 0;
   let retentionRunning = false;
   let deletedSinceLog = 0;
+  /** Every trace retention deleted since start, for /prometheus. */
+  let deletedTotal = 0;
   let lastLog = 0;
 
   function retentionSoon(): void {
@@ -142,6 +144,7 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
 
   function noteDeleted(n: number, reason: string | undefined): void {
     if (n === 0) return;
+    deletedTotal += n;
     deletedSinceLog += n;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
@@ -169,6 +172,7 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
       try {
         const r = retention.step(nowMs);
         deletedTraces += r.deletedTraces;
+        deletedTotal += r.deletedTraces;
         if (r.more) {
           setImmediate(loop);
           return;
@@ -193,7 +197,7 @@ function run(db: Db, writer: SqliteWriter, retention: SqliteRetention): void {
         retainNow(m.id, m.nowMs);
         break;
       case 'stats':
-        post({ type: 'stats', id: m.id, stats: { size: retention.size(), commits, batches } });
+        post({ type: 'stats', id: m.id, stats: { size: retention.size(), commits, batches, deletedTraces: deletedTotal } });
         break;
       case 'clear':
         // Tests reuse one file per suite: writes accepted before the clear are committed, then dropped.
