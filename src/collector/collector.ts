@@ -3,6 +3,7 @@ import { isDecodeError } from '../model/decode-error.js';
 import { KindedError } from '../model/failure.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
+import { DropLog, type MessageSource } from './drop-log.js';
 import type { CollectorSampler } from './sampler.js';
 
 /** Thrown when too many batches are waiting on storage: transports answer 503/429/UNAVAILABLE with a retry hint. */
@@ -48,16 +49,22 @@ export class Collector {
   private inFlight = 0;
   private readonly maxInFlight: number;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly drops: DropLog;
 
   constructor(private readonly opts: CollectorOptions) {
     this.maxInFlight = opts.maxInFlight ?? 256;
+    this.drops = new DropLog(opts.logger);
   }
 
-  /** Decodes and stores one message (a POST body, a UDP packet, a queue message). */
+  /**
+   * Decodes and stores one message (a POST body, a UDP packet, a queue message). `from` names the client
+   * (its address) or the queue for the log line of a dropped message.
+   */
   async acceptMessage(
     transport: TransportName,
     bytes: Uint8Array,
     decode: (b: Uint8Array) => Span[],
+    from?: MessageSource,
   ): Promise<AcceptResult> {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
@@ -67,29 +74,43 @@ export class Collector {
       spans = decode(bytes);
     } catch (e) {
       m.messagesDropped();
-      if (isDecodeError(e)) this.opts.logger.warn({ transport, err: e.message }, 'dropped malformed message');
+      if (isDecodeError(e)) this.drops.dropped('warn', transport, from, 'malformed', { err: e.message });
       throw e;
     }
-    return this.store(transport, spans);
+    return this.store(transport, spans, from);
   }
 
   /**
    * Stores spans that a transport already decoded (gRPC, where the framework decodes). Counts the message
    * but not its bytes, which the caller reports with `countBytes` when it knows them.
    */
-  async acceptSpans(transport: TransportName, spans: Span[], bytes?: number): Promise<AcceptResult> {
+  async acceptSpans(
+    transport: TransportName,
+    spans: Span[],
+    bytes?: number,
+    from?: MessageSource,
+  ): Promise<AcceptResult> {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
     if (bytes !== undefined) m.bytes(bytes);
-    return this.store(transport, spans);
+    return this.store(transport, spans, from);
   }
 
-  /** Counts a message that was refused before decoding (too large, bad gzip, wrong content type). */
-  rejectMessage(transport: TransportName, bytes = 0): void {
+  /**
+   * Counts and logs a message that was refused before decoding. `reason` is a fixed phrase chosen by the
+   * transport ('body too large', 'unsupported content type'), never text from the message.
+   */
+  rejectMessage(
+    transport: TransportName,
+    bytes = 0,
+    from?: MessageSource,
+    reason = 'refused before decoding',
+  ): void {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
     if (bytes) m.bytes(bytes);
     m.messagesDropped();
+    this.drops.dropped('warn', transport, from, reason);
   }
 
   /** Counts spans a transport dropped itself (e.g. OTLP partial success). */
@@ -97,7 +118,7 @@ export class Collector {
     if (n > 0) this.opts.metrics.forTransport(transport).spansDropped(n);
   }
 
-  private async store(transport: TransportName, spans: Span[]): Promise<AcceptResult> {
+  private async store(transport: TransportName, spans: Span[], from: MessageSource): Promise<AcceptResult> {
     const m = this.opts.metrics.forTransport(transport);
     m.spans(spans.length);
     if (spans.length === 0) return { accepted: 0, sampledOut: 0 };
@@ -108,6 +129,9 @@ export class Collector {
     if (this.inFlight >= this.maxInFlight) {
       m.spansDropped(kept.length);
       m.messagesDropped();
+      this.drops.dropped('warn', transport, from, 'collector saturated (COLLECTOR_MAX_IN_FLIGHT)', {
+        spans: kept.length,
+      });
       throw new CollectorBusyError(1);
     }
     this.inFlight++;
@@ -118,10 +142,10 @@ export class Collector {
     } catch (e) {
       m.spansDropped(kept.length);
       m.messagesDropped();
-      this.opts.logger.error(
-        { transport, err: (e as Error).message, spans: kept.length },
-        'storage failed to accept spans',
-      );
+      this.drops.dropped('error', transport, from, 'storage failed to accept spans', {
+        err: (e as Error).message,
+        spans: kept.length,
+      });
       throw e;
     } finally {
       this.inFlight--;

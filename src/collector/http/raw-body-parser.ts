@@ -26,7 +26,8 @@ export function installRawBodyParser(app: FastifyInstance, maxBytes: number, col
       return await readBody(payload, Array.isArray(header) ? header[0] : header, maxBytes);
     } catch (e) {
       const transport = (request.routeOptions.config as Partial<IngestRouteConfig>).transport;
-      if (collector && transport) collector.rejectMessage(transport);
+      if (collector && transport)
+        collector.rejectMessage(transport, 0, request.ip, 'body refused (too large or bad encoding)');
       throw e;
     }
   });

@@ -14,16 +14,26 @@ import type { IngestRouteConfig } from './raw-body-parser.js';
  * has the spans; DecodeError -> 400 text/plain (via the app's error handler).
  */
 export function registerZipkinHttpCollector(app: FastifyInstance, collector: Collector): void {
-  const handle = (pick: (contentType: string) => (b: Uint8Array) => Span[]) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const body = bodyBytes(req.body);
-    const decode = pick(mediaType(req.headers['content-type']));
-    // zipkin: an empty body is an empty list.
-    await collector.acceptMessage('http', body, (b) => (b.length === 0 ? [] : decode(b)));
-    return reply.code(202).send();
-  };
+  const handle =
+    (pick: (contentType: string) => (b: Uint8Array) => Span[]) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const body = bodyBytes(req.body);
+      const decode = pick(mediaType(req.headers['content-type']));
+      // zipkin: an empty body is an empty list.
+      await collector.acceptMessage('http', body, (b) => (b.length === 0 ? [] : decode(b)), req.ip);
+      return reply.code(202).send();
+    };
   const config = { transport: 'http' } satisfies IngestRouteConfig;
-  app.post('/api/v1/spans', { config }, handle((ct) => (ct === 'application/x-thrift' ? decodeThriftList : decodeJsonV1List)));
-  app.post('/api/v2/spans', { config }, handle((ct) => (ct === 'application/x-protobuf' ? decodeProto3List : decodeJsonV2List)));
+  app.post(
+    '/api/v1/spans',
+    { config },
+    handle((ct) => (ct === 'application/x-thrift' ? decodeThriftList : decodeJsonV1List)),
+  );
+  app.post(
+    '/api/v2/spans',
+    { config },
+    handle((ct) => (ct === 'application/x-protobuf' ? decodeProto3List : decodeJsonV2List)),
+  );
 }
 
 export function mediaType(header: string | undefined): string {

@@ -8,8 +8,8 @@ export const JAEGER_POST_SPANS_PATH = '/jaeger.api_v2.CollectorService/PostSpans
 export function jaegerPostSpansMethod(collector: Collector): UnaryMethod {
   return {
     path: JAEGER_POST_SPANS_PATH,
-    async handle(request) {
-      await collector.acceptMessage('jaeger-grpc', request, decodePostSpansRequest);
+    async handle(request, peer) {
+      await collector.acceptMessage('jaeger-grpc', request, decodePostSpansRequest, peer);
       return encodePostSpansResponse();
     },
   };

@@ -38,7 +38,7 @@ export async function jaegerHttpPlugin(
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const protocol = PROTOCOLS[type];
     if (!protocol) {
-      collector.rejectMessage('jaeger-http', body.length);
+      collector.rejectMessage('jaeger-http', body.length, req.ip, 'unsupported content type');
       return reply
         .code(400)
         .type('text/plain; charset=utf-8')
@@ -46,7 +46,7 @@ export async function jaegerHttpPlugin(
           `Unsupported content type: ${JSON.stringify(type)}; send a thrift Batch as application/x-thrift`,
         );
     }
-    await collector.acceptMessage('jaeger-http', body, (b) => decodeJaegerThriftBatch(b, protocol));
+    await collector.acceptMessage('jaeger-http', body, (b) => decodeJaegerThriftBatch(b, protocol), req.ip);
     return reply.code(202).send();
   });
 }

@@ -27,7 +27,12 @@ export async function startJaegerUdpListener(
   const socket: Socket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (packet, remote) => {
     opts.collector
-      .acceptMessage('jaeger-udp', packet, (b) => decodeJaegerAgentPacket(b, opts.protocol))
+      .acceptMessage(
+        'jaeger-udp',
+        packet,
+        (b) => decodeJaegerAgentPacket(b, opts.protocol),
+        `${remote.address}:${remote.port}`,
+      )
       .catch((e: unknown) => {
         // The collector already counted the drop (and logged the decode error); add who sent it.
         if (isDecodeError(e))

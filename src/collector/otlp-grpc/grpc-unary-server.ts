@@ -6,7 +6,8 @@ import { failureOf } from '../../model/failure.js';
 /** One unary method: its full gRPC path and what to do with the request message's bytes. */
 export interface UnaryMethod {
   path: string;
-  handle(request: Buffer): Promise<Uint8Array>;
+  /** `peer` is the client's address (call.getPeer()), for the log line of a dropped message. */
+  handle(request: Buffer, peer: string): Promise<Uint8Array>;
 }
 
 export interface GrpcListenerOptions {
@@ -50,7 +51,7 @@ export async function startGrpcListener(
       call: grpc.ServerUnaryCall<Buffer, Buffer>,
       callback: grpc.sendUnaryData<Buffer>,
     ) => {
-      m.handle(call.request).then(
+      m.handle(call.request, call.getPeer()).then(
         (response) => callback(null, Buffer.from(response.buffer, response.byteOffset, response.byteLength)),
         (e: unknown) => callback(toStatus(e, m.path, opts.logger)),
       );

@@ -10,12 +10,17 @@ export const OTLP_TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.T
 export function otlpTraceExportMethod(collector: Collector): UnaryMethod {
   return {
     path: OTLP_TRACE_EXPORT_PATH,
-    async handle(request) {
+    async handle(request, peer) {
       let decoded: OtlpSpans | undefined;
-      await collector.acceptMessage('otlp-grpc', request, (b) => {
-        decoded = decodeOtlpTraces(b, 'protobuf');
-        return decoded.spans;
-      });
+      await collector.acceptMessage(
+        'otlp-grpc',
+        request,
+        (b) => {
+          decoded = decodeOtlpTraces(b, 'protobuf');
+          return decoded.spans;
+        },
+        peer,
+      );
       const rejected = decoded?.rejectedSpans ?? 0;
       collector.dropSpans('otlp-grpc', rejected);
       return encodeOtlpResponseProto(

@@ -35,7 +35,7 @@ export async function otlpHttpPlugin(
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const format = requestFormat(req);
     if (!format) {
-      collector.rejectMessage('otlp-http', body.length);
+      collector.rejectMessage('otlp-http', body.length, req.ip, 'unsupported content type');
       return sendStatus(
         reply.code(415),
         'json',
@@ -44,10 +44,15 @@ export async function otlpHttpPlugin(
       );
     }
     let decoded: OtlpSpans | undefined;
-    await collector.acceptMessage('otlp-http', body, (b) => {
-      decoded = decodeOtlpTraces(b, format);
-      return decoded.spans;
-    });
+    await collector.acceptMessage(
+      'otlp-http',
+      body,
+      (b) => {
+        decoded = decodeOtlpTraces(b, format);
+        return decoded.spans;
+      },
+      req.ip,
+    );
     const rejected = decoded?.rejectedSpans ?? 0;
     collector.dropSpans('otlp-http', rejected);
     const partial =

@@ -99,7 +99,7 @@ export async function acceptQueued(
   decode: (b: Uint8Array) => Span[] = decodeDetectedSpans,
 ): Promise<'stored' | 'dropped' | 'requeue'> {
   try {
-    await opts.collector.acceptMessage(transport, bytes, decode);
+    await opts.collector.acceptMessage(transport, bytes, decode, `queue ${queue}`);
     return 'stored';
   } catch (e) {
     const failure = failureOf(e);

@@ -63,7 +63,12 @@ export function zipkinGrpcStreamHandler(
     });
     stream.on('end', () => {
       if (tooLarge) {
-        opts.collector.rejectMessage('grpc', total);
+        opts.collector.rejectMessage(
+          'grpc',
+          total,
+          peerOf(stream),
+          'message refused (too large or bad framing)',
+        );
         trailersOnly(
           stream,
           RESOURCE_EXHAUSTED,
@@ -79,14 +84,19 @@ export function zipkinGrpcStreamHandler(
           opts.maxMessageBytes,
         );
       } catch (e) {
-        opts.collector.rejectMessage('grpc', total);
+        opts.collector.rejectMessage(
+          'grpc',
+          total,
+          peerOf(stream),
+          'message refused (too large or bad framing)',
+        );
         const code = e instanceof RangeError ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
         trailersOnly(stream, code, (e as Error).message);
         return;
       }
       // zipkin: an empty message is an empty list.
       opts.collector
-        .acceptMessage('grpc', message, (b) => (b.length === 0 ? [] : decodeProto3List(b)))
+        .acceptMessage('grpc', message, (b) => (b.length === 0 ? [] : decodeProto3List(b)), peerOf(stream))
         .then(
           () => {
             if (stream.destroyed) return;
@@ -137,4 +147,10 @@ function trailersOnly(stream: ServerHttp2Stream, code: number, message: string):
     },
     { endStream: true },
   );
+}
+
+/** The client's address for the log line of a dropped message. */
+function peerOf(stream: ServerHttp2Stream): string | undefined {
+  const socket = stream.session?.socket;
+  return socket?.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort}`;
 }
