@@ -50,6 +50,7 @@ export class TcpProxy {
     this.mode = how === 'hang' ? 'hang' : 'forward';
     this.resetAll();
     if (how === 'refuse') await this.stopListening();
+    else if (this.server === undefined) await this.listen();
   }
 
   /** The server is back: forwarding again on the same port. */

@@ -34,8 +34,10 @@ export function postgresFailure(what: string, e: unknown): StorageError {
     code === '57P03' ||
     code === '40001' ||
     code === '40P01' ||
-    // pg says this (no code) when the socket closes under a query or a pooled client.
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)
+    // pg says these (no code) when the socket closes under a query or a pooled client, or connecting timed out.
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    )
   ) {
     return new StorageError('transient', text, 1, { cause: e });
   }

@@ -2,6 +2,7 @@ import { encodeJsonV2Span } from '../../codec/json-v2/json-v2-codec.js';
 import { lowTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
 import { spanTerms } from '../sqlite/sqlite-terms.js';
+import { escapeNul } from '../sql/sql-text.js';
 import { dayOf } from './postgres-schema.js';
 
 /**
@@ -70,8 +71,8 @@ export function toRows(spans: readonly Span[], o: RowOptions): WriteRows {
       if (seenTerms.has(key)) continue; // spans of one trace share most terms
       seenTerms.add(key);
       rows.terms.day.push(day);
-      rows.terms.term.push(term.term);
-      rows.terms.svc.push(term.svc);
+      rows.terms.term.push(escapeNul(term.term));
+      rows.terms.svc.push(escapeNul(term.svc));
       rows.terms.traceId.push(span.traceId);
       rows.terms.traceLow.push(low);
     }
@@ -97,8 +98,8 @@ export function toRows(spans: readonly Span[], o: RowOptions): WriteRows {
   for (const key of [...names.keys()].sort()) {
     const [kind, owner, value] = names.get(key)!;
     rows.names.kind.push(kind);
-    rows.names.owner.push(owner);
-    rows.names.value.push(value);
+    rows.names.owner.push(escapeNul(owner));
+    rows.names.value.push(escapeNul(value));
   }
   return rows;
 }

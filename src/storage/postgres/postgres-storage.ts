@@ -8,6 +8,7 @@ import { createStorage, type CoreOptions, type CoreStorage } from '../core/stora
 import type { QueryRequest } from '../query-request.js';
 import { postgresDialect } from '../sql/sql-dialect.js';
 import { buildSearchQuery, type SearchCursor } from '../sql/sql-search.js';
+import { escapeNul, unescapeNul } from '../sql/sql-text.js';
 import type { BackendCapabilities, StorageBackend } from '../storage-backend.js';
 import type { StorageOptions } from '../storage-component.js';
 import { poolConfig, type PostgresOptions } from './postgres-config.js';
@@ -70,6 +71,11 @@ export class PostgresBackend implements StorageBackend {
     } catch (e) {
       throw postgresFailure(what, e);
     }
+    if (signal.aborted) {
+      // The deadline passed while waiting for a free connection: the caller has been answered already.
+      client.release();
+      throw abortError(what, signal);
+    }
     const pid = (client as unknown as { processID?: number }).processID;
     let cancelled = false;
     const onAbort = () => {
@@ -78,6 +84,12 @@ export class PostgresBackend implements StorageBackend {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     let broken: Error | undefined;
+    // pg emits 'error' on a checked-out client whose socket fails (the pool listens only to idle ones);
+    // unheard, it would crash the process. The running query rejects with it too, so noting it is enough.
+    const onSocketError = (e: Error) => {
+      broken = postgresFailure(what, e);
+    };
+    client.on('error', onSocketError);
     try {
       return await work(client);
     } catch (e) {
@@ -87,6 +99,7 @@ export class PostgresBackend implements StorageBackend {
       throw failure;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      client.off('error', onSocketError);
       // A connection whose statement was cancelled or whose socket failed is not handed out again.
       client.release(cancelled || broken !== undefined ? (broken ?? true) : undefined);
     }
@@ -95,6 +108,7 @@ export class PostgresBackend implements StorageBackend {
   /** pg_cancel_backend from a connection of its own: the pool may be exhausted by the very query to cancel. */
   private async cancelBackend(pid: number): Promise<void> {
     const c = new pg.Client({ ...poolConfig(this.pgOptions), connectionTimeoutMillis: 5000 });
+    c.on('error', () => undefined); // a lost cancel connection changes nothing (see below)
     try {
       await c.connect();
       await c.query('SELECT pg_cancel_backend($1)', [pid]);
@@ -246,9 +260,9 @@ export class PostgresBackend implements StorageBackend {
     return this.run('postgres names', signal, async (c) => {
       const r = await c.query<{ value: string }>(
         `SELECT value FROM ${this.tables.names} WHERE kind = $1 AND owner = $2`,
-        [kind, owner],
+        [kind, escapeNul(owner)],
       );
-      return r.rows.map((row) => row.value);
+      return r.rows.map((row) => unescapeNul(row.value));
     });
   }
 
@@ -326,10 +340,16 @@ export async function openPostgresBackend(
     const client = await pool.connect().catch((e: unknown) => {
       throw postgresFailure(`PostgresStorage: cannot connect`, e);
     });
+    let lost: Error | undefined;
+    const onSocketError = (e: Error) => {
+      lost = e;
+    };
+    client.on('error', onSocketError);
     try {
       await migrate(client, backend.tables, schema);
     } finally {
-      client.release();
+      client.off('error', onSocketError);
+      client.release(lost);
     }
     await backend.maintain(Date.now(), signal);
   } catch (e) {

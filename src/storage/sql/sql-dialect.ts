@@ -1,3 +1,5 @@
+import { escapeNul } from './sql-text.js';
+
 /**
  * What differs between the SQL stores in the statements the shared layer builds. Values never enter SQL
  * text: the dialect only says how to write a placeholder, so every value travels as a bound parameter
@@ -10,6 +12,12 @@ export interface SqlDialect {
   identifier(name: string): string;
   /** `INSERT ... ` that leaves an existing row with the same key alone. */
   insertIgnore(table: string, columns: readonly string[], values: string, key: readonly string[]): string;
+  /**
+   * How a span-derived string is stored in a text column when the database cannot hold every string as
+   * it is (PostgreSQL: no NUL, see sql-text.ts). MUST be injective, so equality lookups stay exact; the
+   * writer and every lookup apply it alike. Absent: stored as it is.
+   */
+  encodeText?(value: string): string;
 }
 
 export const postgresDialect: SqlDialect = {
@@ -17,6 +25,7 @@ export const postgresDialect: SqlDialect = {
   identifier: (name) => `"${name.replaceAll('"', '""')}"`,
   insertIgnore: (table, columns, values, key) =>
     `INSERT INTO ${table} (${columns.join(', ')}) ${values} ON CONFLICT (${key.join(', ')}) DO NOTHING`,
+  encodeText: escapeNul,
 };
 
 export const mysqlDialect: SqlDialect = {
@@ -34,5 +43,10 @@ export class SqlParams {
   bind(value: unknown): string {
     this.values.push(value);
     return this.dialect.placeholder(this.values.length);
+  }
+
+  /** Binds a span-derived string as the dialect stores it (encodeText) and returns its placeholder. */
+  bindText(value: string): string {
+    return this.bind(this.dialect.encodeText?.(value) ?? value);
   }
 }

@@ -74,9 +74,9 @@ export function buildSearchQuery(
   for (const terms of searchCriteria(request)) {
     const test =
       terms.length === 1
-        ? `x.term = ${p.bind(terms[0])}`
-        : `x.term IN (${terms.map((term) => p.bind(term)).join(', ')})`;
-    const service = svc === undefined ? '' : ` AND x.svc = ${p.bind(svc)}`;
+        ? `x.term = ${p.bindText(terms[0]!)}`
+        : `x.term IN (${terms.map((term) => p.bindText(term)).join(', ')})`;
+    const service = svc === undefined ? '' : ` AND x.svc = ${p.bindText(svc)}`;
     where.push(`EXISTS (SELECT 1 FROM ${tables.terms} x WHERE ${test}${service} AND x.${key} = t.${key})`);
   }
   if (request.minDuration !== undefined || request.maxDuration !== undefined) {
