@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { DecodeError } from '../../model/decode-error.js';
+import { checkProtobufBudget } from '../decode-bounds.js';
 import type { Span } from '../../model/span.js';
 import { jaegerBatchToSpans } from './jaeger-span-mapper.js';
 import type { JaegerBatch, JaegerProcess, JaegerSpan, JaegerTag } from './jaeger-types.js';
@@ -87,6 +88,7 @@ interface ProtoSpan {
 export function decodePostSpansRequest(bytes: Uint8Array): Span[] {
   let obj: { batch?: { spans?: ProtoSpan[]; process?: ProtoProcess } };
   try {
+    checkProtobufBudget(PostSpansRequest, bytes, 'PostSpansRequest');
     obj = PostSpansRequest.toObject(PostSpansRequest.decode(bytes), { longs: String });
   } catch (e) {
     throw new DecodeError(`Malformed reading PostSpansRequest from protobuf: ${(e as Error).message}`);

@@ -1,5 +1,6 @@
 import thrift from 'thrift';
 import { DecodeError } from '../../model/decode-error.js';
+import { checkDeclaredCount } from '../decode-bounds.js';
 import type { Span } from '../../model/span.js';
 import { jaegerBatchToSpans } from './jaeger-span-mapper.js';
 import type {
@@ -108,10 +109,7 @@ function readList<E>(p: Protocol, type: number, elemType: number, item: () => E)
   const { etype, size } = p.readListBegin();
   // Every element takes at least one byte: a count beyond the bytes left is a lie, refused before looping
   // (a 32 KiB gzip body once declared 33 million empty spans and took the server to 4.6 GB).
-  const left = remaining(p);
-  if (!Number.isInteger(size) || size < 0 || size > left) {
-    throw new DecodeError(`a list declares ${size} elements but only ${left} bytes remain`);
-  }
+  checkDeclaredCount(size, remaining(p), 'a list');
   const out: E[] = [];
   for (let i = 0; i < size; i++) {
     if (etype === elemType) out.push(item());

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { DecodeError } from '../../model/decode-error.js';
+import { checkJsonBudget } from '../decode-bounds.js';
 
 /** What the top-level JSON value of a span list must be, and what each element must be. */
 export type JsonObject = Record<string, unknown>;
@@ -27,6 +28,7 @@ export function parseJsonList(bytes: Uint8Array | string): unknown[] {
       `Malformed reading List<Span> from json: expected '[' at byte ${start} ${seen(text, start)}`,
     );
   }
+  checkJsonBudget(text, 'Malformed reading List<Span> from json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(start === 0 ? text : text.slice(start));
@@ -41,6 +43,7 @@ export function parseJsonList(bytes: Uint8Array | string): unknown[] {
 /** Parses one JSON span object (not a list). */
 export function parseJsonObject(bytes: Uint8Array | string): JsonObject {
   const text = typeof bytes === 'string' ? bytes : toText(bytes);
+  checkJsonBudget(text, 'Malformed reading Span from json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

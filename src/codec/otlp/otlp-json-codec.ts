@@ -1,4 +1,5 @@
 import { DecodeError } from '../../model/decode-error.js';
+import { checkJsonBudget } from '../decode-bounds.js';
 import type { PartialSuccess } from './otlp-proto-codec.js';
 import type {
   OtlpAnyValue,
@@ -34,9 +35,11 @@ const STATUS_CODE_NAMES: Record<string, number> = {
  * resourceSpans not a list) is a DecodeError; values inside a span are checked later, per span.
  */
 export function decodeOtlpJson(bytes: Uint8Array): OtlpTraceRequest {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  checkJsonBudget(text, 'Malformed reading ExportTraceServiceRequest from json');
   let root: unknown;
   try {
-    root = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    root = JSON.parse(text);
   } catch (e) {
     throw new DecodeError(`Malformed reading ExportTraceServiceRequest from json: ${(e as Error).message}`);
   }

@@ -1,4 +1,5 @@
 import { DecodeError } from '../../model/decode-error.js';
+import { checkProtobufBudget } from '../decode-bounds.js';
 import {
   ExportTraceServiceRequest,
   ExportTraceServiceResponse,
@@ -20,6 +21,7 @@ interface ProtoResourceSpans {
 export function decodeOtlpProto(bytes: Uint8Array): OtlpTraceRequest {
   let message;
   try {
+    checkProtobufBudget(ExportTraceServiceRequest, bytes, 'ExportTraceServiceRequest');
     message = ExportTraceServiceRequest.decode(bytes);
   } catch (e) {
     throw new DecodeError(

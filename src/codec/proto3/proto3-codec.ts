@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { DecodeError } from '../../model/decode-error.js';
+import { checkProtobufBudget } from '../decode-bounds.js';
 import { normalizeSpan, type SpanInput } from '../../model/normalize-span.js';
 import type { Endpoint, Span, SpanKind } from '../../model/span.js';
 import { ipFromBytes, ipv4ToBytes, ipv6ToBytes } from '../thrift/ip-bytes.js';
@@ -166,6 +167,7 @@ function toEndpointMessage(e: Endpoint): EndpointMessage {
  * and are rejected as zipkin does. Unknown field numbers are skipped for forward compatibility.
  */
 function decodeMessage(type: protobuf.Type, bytes: Uint8Array): protobuf.Message {
+  checkProtobufBudget(type, bytes, type.name);
   const reader = protobuf.Reader.create(bytes);
   reader.discardUnknown = false;
   const message = type.decode(reader);

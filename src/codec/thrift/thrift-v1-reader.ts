@@ -3,6 +3,7 @@ import type { Int64 } from 'thrift';
 import { normalizeEndpoint } from '../../model/endpoint.js';
 import type { Endpoint } from '../../model/span.js';
 import type { V1Annotation, V1BinaryAnnotation, V1Span } from '../v1/v1-span.js';
+import { checkDeclaredCount } from '../decode-bounds.js';
 import { BoundedReadTransport } from './bounded-read-transport.js';
 import { ipFromBytes } from './ip-bytes.js';
 import { AnnotationType, TType } from './thrift-types.js';
@@ -184,13 +185,7 @@ export class ThriftV1Reader {
 
   /** Every element takes at least one byte, so a count beyond the remaining bytes is a lie. */
   private checkedSize(size: number, what: string): number {
-    if (size < 0) throw new ThriftFormatError(`negative ${what} size ${size} at byte ${this.position}`);
-    if (size > this.remaining) {
-      throw new ThriftFormatError(
-        `${what} size ${size} at byte ${this.position} exceeds the ${this.remaining} bytes remaining`,
-      );
-    }
-    return size;
+    return checkDeclaredCount(size, this.remaining, `${what} at byte ${this.position}`);
   }
 
   private skip(type: number): void {
