@@ -2,6 +2,7 @@ import type { Span } from '../model/span.js';
 import { isDecodeError } from '../model/decode-error.js';
 import { KindedError } from '../model/failure.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
+import { BodyBudget } from './body-budget.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
 import { DropLog, type MessageSource } from './drop-log.js';
 import type { CollectorSampler } from './sampler.js';
@@ -30,6 +31,8 @@ export interface CollectorOptions {
   logger: CollectorLogger;
   /** Batches allowed to wait on storage at once before new ones are refused with CollectorBusyError. */
   maxInFlight?: number;
+  /** Bytes of messages being received and decoded at once (COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT). */
+  maxBodyBytesInFlight?: number;
 }
 
 export interface AcceptResult {
@@ -50,9 +53,12 @@ export class Collector {
   private readonly maxInFlight: number;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly drops: DropLog;
+  /** Shared by every transport: message bytes held from the first byte read until decoding is done. */
+  readonly bodies: BodyBudget;
 
   constructor(private readonly opts: CollectorOptions) {
     this.maxInFlight = opts.maxInFlight ?? 256;
+    this.bodies = new BodyBudget(opts.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
     this.drops = new DropLog(opts.logger);
   }
 

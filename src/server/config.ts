@@ -168,6 +168,8 @@ export interface Config {
     maxInFlight: number;
     /** COLLECTOR_MAX_QUEUED_BYTES: the storage core's write queue bound (bytes, not batches). */
     maxQueuedBytes: number;
+    /** COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT: message bytes being received and decoded at once. */
+    maxBodyBytesInFlight: number;
   };
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
@@ -248,6 +250,11 @@ export function parseConfig(raw: RawConfig): Config {
       grpcEnabled: bool('COLLECTOR_GRPC_ENABLED'),
       maxInFlight: int('COLLECTOR_MAX_IN_FLIGHT', 1),
       maxQueuedBytes: parseBytes('COLLECTOR_MAX_QUEUED_BYTES', raw.COLLECTOR_MAX_QUEUED_BYTES, 1024 * 1024),
+      maxBodyBytesInFlight: parseBytes(
+        'COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT',
+        raw.COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT,
+        1024,
+      ),
     },
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {

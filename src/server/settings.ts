@@ -134,6 +134,12 @@ export const SETTINGS = [
     help: 'Bytes of spans waiting for a group-commit store write before new ones get 503 + Retry-After',
   },
   {
+    env: 'COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT',
+    type: 'bytes',
+    default: '256MiB',
+    help: 'Bytes of messages being received, inflated and decoded at once, every transport together; past it new ones get 503 + Retry-After (gRPC UNAVAILABLE)',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

@@ -58,6 +58,7 @@ export async function startSkein(
     metrics: new PrometheusCollectorMetrics(registry),
     logger,
     maxInFlight: config.collector.maxInFlight,
+    maxBodyBytesInFlight: config.collector.maxBodyBytesInFlight,
   });
   const ctx = { config, collector, logger };
 

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Collector } from '../collector.js';
 import type { TransportName } from '../collector-metrics.js';
+import type { BodyReservation } from '../body-budget.js';
 import { readBody } from './read-body.js';
 
 /** Route config of a collector route: which transport its messages count under. */
@@ -20,10 +21,26 @@ export interface IngestRouteConfig {
  */
 export function installRawBodyParser(app: FastifyInstance, maxBytes: number, collector?: Collector): void {
   app.removeAllContentTypeParsers();
+  // The body's bytes count against the collector's shared budget from the first chunk until the answer
+  // is sent (request.body holds the Buffer until then), so concurrent large bodies get 503, not an OOM.
+  const reservations = new WeakMap<IncomingMessage, BodyReservation>();
+  if (collector) {
+    app.addHook('onRequest', (request, reply, done) => {
+      const reservation = collector.bodies.open();
+      reservations.set(request.raw, reservation);
+      reply.raw.once('close', () => reservation.release());
+      done();
+    });
+  }
   app.addContentTypeParser('*', async (request: FastifyRequest, payload: IncomingMessage) => {
     const header = request.headers['content-encoding'];
     try {
-      return await readBody(payload, Array.isArray(header) ? header[0] : header, maxBytes);
+      return await readBody(
+        payload,
+        Array.isArray(header) ? header[0] : header,
+        maxBytes,
+        reservations.get(request.raw),
+      );
     } catch (e) {
       const transport = (request.routeOptions.config as Partial<IngestRouteConfig>).transport;
       if (collector && transport)

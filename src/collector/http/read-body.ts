@@ -10,6 +10,7 @@ import {
 import type { Readable } from 'node:stream';
 import { DecodeError } from '../../model/decode-error.js';
 import { KindedError } from '../../model/failure.js';
+import type { BodyReservation } from '../body-budget.js';
 
 /** The body is over the configured limit after decompression: transports answer 413. */
 export class BodyTooLargeError extends KindedError {
@@ -64,15 +65,21 @@ const INFLATE_ON_LOOP_MAX = 16 * 1024;
  */
 const compressedLimit = (maxBytes: number) => maxBytes + Math.ceil(maxBytes / 8192) + 64 * 1024;
 
+/** For callers that do not share a budget. */
+const UNBOUNDED: BodyReservation = { take: () => {}, give: () => {}, release: () => {} };
+
 /**
  * Reads a request body into one Buffer and inflates gzip/deflate with zlib's output limit, so a gzip
  * bomb stops at `maxBytes` of output instead of being inflated in memory first (zipkin #3834). A broken
- * gzip stream is a DecodeError ("Cannot gunzip spans"), as in zipkin.
+ * gzip stream is a DecodeError ("Cannot gunzip spans"), as in zipkin. Every byte read and inflated is
+ * taken from `reservation` as it arrives (BodiesBusyError when the shared budget is full); the caller
+ * releases it when the request is done.
  */
 export async function readBody(
   stream: Readable,
   contentEncoding: string | undefined,
   maxBytes: number,
+  reservation: BodyReservation = UNBOUNDED,
 ): Promise<Buffer> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
   let inflater: Inflater | undefined;
@@ -84,22 +91,30 @@ export async function readBody(
       `Unsupported Content-Encoding: ${enc.slice(0, 40)} (use gzip, deflate or none)`,
     );
   }
-  const body = await readAll(stream, inflater ? compressedLimit(maxBytes) : maxBytes, maxBytes);
+  const body = await readAll(stream, inflater ? compressedLimit(maxBytes) : maxBytes, maxBytes, reservation);
   if (!inflater) return body;
+  const inflated = (out: Buffer) => {
+    reservation.take(out.length);
+    reservation.give(body.length);
+    return out;
+  };
   if (inflater === DEFLATE) inflater = deflateFlavour(body);
   const using = inflater;
   // zlib: output past maxOutputLength fails with ERR_BUFFER_TOO_LARGE before it is allocated.
   const opts: ZlibOptions = { maxOutputLength: maxBytes };
   if (body.length <= INFLATE_ON_LOOP_MAX) {
+    let out: Buffer;
     try {
-      return using.sync(body, opts);
+      out = using.sync(body, opts);
     } catch (e) {
       throw inflateError(using, e as Error, maxBytes);
     }
+    return inflated(out);
   }
-  return new Promise((resolve, reject) => {
+  const out = await new Promise<Buffer>((resolve, reject) => {
     using.async(body, opts, (err, out) => (err ? reject(inflateError(using, err, maxBytes)) : resolve(out)));
   });
+  return inflated(out);
 }
 
 function inflateError(inflater: Inflater, e: Error, maxBytes: number): Error {
@@ -108,7 +123,12 @@ function inflateError(inflater: Inflater, e: Error, maxBytes: number): Error {
 }
 
 /** The whole stream as one Buffer; past `limit` bytes, BodyTooLargeError(maxBytes) and the rest is drained. */
-function readAll(stream: Readable, limit: number, maxBytes: number): Promise<Buffer> {
+function readAll(
+  stream: Readable,
+  limit: number,
+  maxBytes: number,
+  reservation: BodyReservation,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   // Events rather than for-await: leaving a for-await loop destroys the stream, and the socket with it,
@@ -122,8 +142,13 @@ function readAll(stream: Readable, limit: number, maxBytes: number): Promise<Buf
     };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > limit) fail(new BodyTooLargeError(maxBytes));
-      else chunks.push(chunk);
+      if (total > limit) return fail(new BodyTooLargeError(maxBytes));
+      try {
+        reservation.take(chunk.length);
+      } catch (e) {
+        return fail(e as Error);
+      }
+      chunks.push(chunk);
     };
     stream.on('data', onData);
     stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)));

@@ -9,7 +9,9 @@ export function jaegerPostSpansMethod(collector: Collector): UnaryMethod {
   return {
     path: JAEGER_POST_SPANS_PATH,
     async handle(request, peer) {
-      await collector.acceptMessage('jaeger-grpc', request, decodePostSpansRequest, peer);
+      await collector.bodies.hold(request.length, () =>
+        collector.acceptMessage('jaeger-grpc', request, decodePostSpansRequest, peer),
+      );
       return encodePostSpansResponse();
     },
   };

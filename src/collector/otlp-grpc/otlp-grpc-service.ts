@@ -12,14 +12,17 @@ export function otlpTraceExportMethod(collector: Collector): UnaryMethod {
     path: OTLP_TRACE_EXPORT_PATH,
     async handle(request, peer) {
       let decoded: OtlpSpans | undefined;
-      await collector.acceptMessage(
-        'otlp-grpc',
-        request,
-        (b) => {
-          decoded = decodeOtlpTraces(b, 'protobuf');
-          return decoded.spans;
-        },
-        peer,
+      // grpc-js has read the message already; it counts against the bytes in flight until decoded.
+      await collector.bodies.hold(request.length, () =>
+        collector.acceptMessage(
+          'otlp-grpc',
+          request,
+          (b) => {
+            decoded = decodeOtlpTraces(b, 'protobuf');
+            return decoded.spans;
+          },
+          peer,
+        ),
       );
       const rejected = decoded?.rejectedSpans ?? 0;
       collector.dropSpans('otlp-grpc', rejected);

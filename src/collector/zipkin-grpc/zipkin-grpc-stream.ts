@@ -95,8 +95,15 @@ export function zipkinGrpcStreamHandler(
         return;
       }
       // zipkin: an empty message is an empty list.
-      opts.collector
-        .acceptMessage('grpc', message, (b) => (b.length === 0 ? [] : decodeProto3List(b)), peerOf(stream))
+      opts.collector.bodies
+        .hold(message.length, () =>
+          opts.collector.acceptMessage(
+            'grpc',
+            message,
+            (b) => (b.length === 0 ? [] : decodeProto3List(b)),
+            peerOf(stream),
+          ),
+        )
         .then(
           () => {
             if (stream.destroyed) return;
