@@ -20,6 +20,6 @@ WORKDIR /data
 ENV SQLITE_PATH=/data/skein.sqlite
 VOLUME /data
 # Zipkin API, UI and collector; OTLP gRPC and HTTP; Jaeger collector, gRPC, sampling and query.
-EXPOSE 9411 4317 4318 14268 14250 5778 16686 6831/udp 6832/udp
+EXPOSE 9411 4317 4318 14268 14250 5778 16686 14269 6831/udp 6832/udp
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/node_modules/skein/dist/server/main.js"]

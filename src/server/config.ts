@@ -181,6 +181,8 @@ export interface Config {
     samplingStrategiesFile: string;
     /** JAEGER_QUERY_PORT: a second front door to the query app, where Jaeger UI and Grafana look. */
     queryPort: number | null;
+    /** JAEGER_ADMIN_PORT: Jaeger's admin port (health JSON at /, Prometheus text at /metrics). */
+    adminPort: number | null;
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
@@ -265,6 +267,7 @@ export function parseConfig(raw: RawConfig): Config {
       samplingPort: portOrOff('JAEGER_SAMPLING_PORT'),
       samplingStrategiesFile: raw.JAEGER_SAMPLING_STRATEGIES_FILE,
       queryPort: portOrOff('JAEGER_QUERY_PORT'),
+      adminPort: portOrOff('JAEGER_ADMIN_PORT'),
     },
     rabbitmq: parseRabbitMq(raw),
     scribe:

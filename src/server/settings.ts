@@ -193,6 +193,12 @@ export const SETTINGS = [
     default: '16686',
     help: 'Jaeger query port for Jaeger UI and Grafana (/api/*, /api/v3/*; also on QUERY_PORT) and the Skein UI; off disables',
   },
+  {
+    env: 'JAEGER_ADMIN_PORT',
+    type: 'port-or-off',
+    default: '14269',
+    help: "Jaeger admin port: / answers Jaeger's health JSON (503 while storage is down), /metrics Prometheus text; off disables",
+  },
   // RabbitMQ collector (zipkin's RABBIT_* settings; on when RABBIT_ADDRESSES or RABBIT_URI is set)
   {
     env: 'RABBIT_ADDRESSES',

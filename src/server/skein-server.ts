@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer as createH2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { Collector } from '../collector/collector.js';
 import { PrometheusCollectorMetrics } from '../collector/collector-metrics.js';
@@ -15,6 +16,7 @@ import { createMetricsRegistry, registerMetrics } from '../query/metrics.js';
 import { UI_CONFIG_CACHE_CONTROL, uiConfigJson } from '../query/ui-config.js';
 import { registerUi } from '../query/ui-static.js';
 import { registerJaegerQuery } from '../query/jaeger-api/jaeger-query-plugin.js';
+import { registerJaegerAdmin } from '../query/jaeger-api/jaeger-admin.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
@@ -60,7 +62,19 @@ export async function startSkein(
     maxInFlight: config.collector.maxInFlight,
     maxBodyBytesInFlight: config.collector.maxBodyBytesInFlight,
   });
-  const ctx = { config, collector, logger };
+  // Set once every listener is bound, cleared when a graceful stop begins (Jaeger's admin health uptime).
+  let upSince: Date | undefined;
+  const ctx = {
+    config,
+    collector,
+    logger,
+    adminRoutes: (admin: FastifyInstance) =>
+      registerJaegerAdmin(admin, {
+        registry,
+        upSince: () => upSince,
+        storageUp: async () => (await storage.check()).ok,
+      }),
+  };
 
   const app = await createHttpApp(logger, config.allowedOrigins);
   rejectTraceMethod(app);
@@ -143,6 +157,7 @@ export async function startSkein(
   consumers = await startQueueConsumers(ctx);
   const listeners = { ...Object.fromEntries(others.map((l) => [l.name, l.port])), ...jaegerListener };
   readiness.ready = true;
+  upSince = new Date();
   logger.info(
     { port, storage: storageName, listeners },
     `Skein ${VERSION} serving on :${port} (UI at /zipkin/)`,
@@ -158,6 +173,7 @@ export async function startSkein(
     close: () =>
       (closing ??= (async () => {
         readiness.ready = false;
+        upSince = undefined;
         readiness.reason = 'shutting down';
         jaegerFront?.close();
         front.close();

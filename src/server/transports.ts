@@ -34,6 +34,8 @@ export interface TransportContext {
   config: Config;
   collector: Collector;
   logger: Logger;
+  /** The routes of JAEGER_ADMIN_PORT (health JSON, Prometheus text), which need storage and the registry. */
+  adminRoutes?: (app: FastifyInstance) => void;
 }
 
 /** A listener on its own port; `port` is the bound port (useful when configured as 0). */
@@ -61,6 +63,7 @@ const SETTING_OF = {
   'jaeger-http': 'JAEGER_HTTP_PORT',
   'jaeger-grpc': 'JAEGER_GRPC_PORT',
   'jaeger-sampling': 'JAEGER_SAMPLING_PORT',
+  'jaeger-admin': 'JAEGER_ADMIN_PORT',
   scribe: 'SCRIBE_PORT',
 } as const satisfies Record<string, SettingKey>;
 
@@ -112,6 +115,8 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
       config.jaeger.samplingPort,
       http(async (app) => registerSamplingRoutes(app, strategies ?? SamplingStrategies.sampleAll())),
     );
+    const adminRoutes = ctx.adminRoutes;
+    if (adminRoutes) await start('jaeger-admin', config.jaeger.adminPort, http(async (app) => adminRoutes(app)));
     const scribe = config.scribe;
     await start('scribe', scribe?.port ?? null, (port) =>
       startScribeListener({ port, host, category: scribe!.category, collector, logger }),

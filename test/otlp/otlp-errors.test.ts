@@ -246,6 +246,7 @@ describe('switches', () => {
     });
     try {
       expect(Object.keys(s.listeners).sort()).toEqual([
+        'jaeger-admin',
         'jaeger-grpc',
         'jaeger-query',
         'jaeger-sampling',

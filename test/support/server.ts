@@ -14,6 +14,7 @@ const EPHEMERAL: Partial<Record<SettingKey, string>> = {
   JAEGER_GRPC_PORT: '0',
   JAEGER_SAMPLING_PORT: '0',
   JAEGER_QUERY_PORT: '0',
+  JAEGER_ADMIN_PORT: '0',
   STORAGE_TYPE: 'mem',
   LOG_LEVEL: 'silent',
 };

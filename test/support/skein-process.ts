@@ -15,6 +15,7 @@ const QUIET_ENV = {
   JAEGER_GRPC_PORT: 'off',
   JAEGER_SAMPLING_PORT: 'off',
   JAEGER_QUERY_PORT: 'off',
+  JAEGER_ADMIN_PORT: 'off',
   LOG_LEVEL: 'info',
 };
 
