@@ -183,6 +183,8 @@ export interface Config {
     queryPort: number | null;
     /** JAEGER_ADMIN_PORT: Jaeger's admin port (health JSON at /, Prometheus text at /metrics). */
     adminPort: number | null;
+    /** SPAN_METRICS_MAX_OPERATIONS: span names per service in /prometheus span metrics; 0 = no span metrics. */
+    spanMetricsMaxOperations: number;
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
@@ -268,6 +270,7 @@ export function parseConfig(raw: RawConfig): Config {
       samplingStrategiesFile: raw.JAEGER_SAMPLING_STRATEGIES_FILE,
       queryPort: portOrOff('JAEGER_QUERY_PORT'),
       adminPort: portOrOff('JAEGER_ADMIN_PORT'),
+      spanMetricsMaxOperations: int('SPAN_METRICS_MAX_OPERATIONS', 0),
     },
     rabbitmq: parseRabbitMq(raw),
     scribe:

@@ -199,6 +199,12 @@ export const SETTINGS = [
     default: '14269',
     help: "Jaeger admin port: / answers Jaeger's health JSON (503 while storage is down), /metrics Prometheus text; off disables",
   },
+  {
+    env: 'SPAN_METRICS_MAX_OPERATIONS',
+    type: 'int',
+    default: '100',
+    help: 'Span names per service in the span-metric series on /prometheus; later names fold into an overflow series. 0 turns span metrics off',
+  },
   // RabbitMQ collector (zipkin's RABBIT_* settings; on when RABBIT_ADDRESSES or RABBIT_URI is set)
   {
     env: 'RABBIT_ADDRESSES',

@@ -17,6 +17,7 @@ import { UI_CONFIG_CACHE_CONTROL, uiConfigJson } from '../query/ui-config.js';
 import { registerUi } from '../query/ui-static.js';
 import { registerJaegerQuery } from '../query/jaeger-api/jaeger-query-plugin.js';
 import { registerJaegerAdmin } from '../query/jaeger-api/jaeger-admin.js';
+import { SpanMetrics } from '../query/span-metrics.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
@@ -54,8 +55,11 @@ export async function startSkein(
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
   registerStorageMetrics(registry, storage);
+  const maxOperations = config.jaeger.spanMetricsMaxOperations;
+  const stored = timedSpanConsumer(storage.spanConsumer(), registry);
   const collector = new Collector({
-    consumer: timedSpanConsumer(storage.spanConsumer(), registry),
+    // RED span metrics on /prometheus, counted as storage accepts spans (query/span-metrics.ts).
+    consumer: maxOperations > 0 ? new SpanMetrics(registry, { maxOperations }).counting(stored) : stored,
     sampler: new CollectorSampler(config.collector.sampleRate),
     metrics: new PrometheusCollectorMetrics(registry),
     logger,

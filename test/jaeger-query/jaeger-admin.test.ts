@@ -155,7 +155,11 @@ describe.skipIf(!pgAvailable)('JAEGER_ADMIN_PORT health follows storage', () => 
       'the admin health check to answer 503 with the database cut',
       20_000,
     );
-    expect(down.body).toEqual({ status: 'Server not available', upSince: '0001-01-01T00:00:00Z', uptime: '' });
+    expect(down.body).toEqual({
+      status: 'Server not available',
+      upSince: '0001-01-01T00:00:00Z',
+      uptime: '',
+    });
     await proxy.restore();
     const up = await waitFor(
       async () => {

@@ -35,7 +35,10 @@ export function registerJaegerAdmin(app: FastifyInstance, opts: JaegerAdminOptio
           uptime: formatGoDuration((now().getTime() - since.getTime()) * 1e6),
         }
       : UNAVAILABLE;
-    return reply.code(up ? 200 : 503).type('application/json').send(JSON.stringify(body));
+    return reply
+      .code(up ? 200 : 503)
+      .type('application/json')
+      .send(JSON.stringify(body));
   });
   app.get('/metrics', async (_req, reply) =>
     reply.type(opts.registry.contentType).send(await opts.registry.metrics()),

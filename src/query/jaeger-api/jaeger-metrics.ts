@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Span } from '../../model/span.js';
 import { parseQueryRequest } from '../../storage/query-request.js';
 import type { StorageComponent } from '../../storage/storage-component.js';
+import { jaegerSpanKind, spanFailed } from '../span-metrics.js';
 import { boolParam, intParam, invalid, param, queryParams } from './jaeger-params.js';
 
 /**
@@ -112,7 +113,7 @@ export function computeMetrics(spans: Iterable<Span>, query: MetricsQuery, kind:
   for (const s of spans) {
     const service = s.localEndpoint?.serviceName;
     if (service === undefined || !query.services.includes(service) || s.timestamp === undefined) continue;
-    if (!query.spanKinds.includes(s.kind?.toLowerCase() ?? 'internal')) continue;
+    if (!query.spanKinds.includes(jaegerSpanKind(s))) continue;
     const startMs = s.timestamp / 1000;
     if (startMs <= from || startMs > query.endTs) continue;
     const labels = [{ name: 'service_name', value: service }];
@@ -120,8 +121,7 @@ export function computeMetrics(spans: Iterable<Span>, query: MetricsQuery, kind:
     const key = JSON.stringify(labels);
     let entry = series.get(key);
     if (!entry) series.set(key, (entry = { labels, samples: [] }));
-    const failed = s.tags?.error !== undefined && s.tags.error !== 'false';
-    entry.samples.push({ startMs, durationMs: (s.duration ?? 0) / 1000, failed });
+    entry.samples.push({ startMs, durationMs: (s.duration ?? 0) / 1000, failed: spanFailed(s) });
   }
   const metrics: MetricFamily['metrics'] = [];
   for (const { labels, samples } of series.values()) {
