@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { KindedError } from '../model/failure.js';
 import type { Span } from '../model/span.js';
 import { zipkinTraceIdParam } from '../model/ids.js';
-import { encodeJsonV2List } from '../codec/json-v2/json-v2-codec.js';
+import {
+  encodeJsonV2List,
+  encodeJsonV2Traces,
+  type JsonV2EncodeOptions,
+} from '../codec/json-v2/json-v2-codec.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import { parseQueryRequest, QueryRequestError } from '../storage/query-request.js';
 
@@ -70,14 +74,16 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
       },
       { nowMs: Date.now(), lookbackMs: opts.defaultLookbackMs },
     );
-    return json(reply, encodeTraces(await storage.spanStore().getTraces(request, aborted(reply))));
+    const ext = extensionsParam(q);
+    return json(reply, encodeTraces(await storage.spanStore().getTraces(request, aborted(reply)), ext));
   });
 
-  app.get<{ Params: { traceId: string } }>('/trace/:traceId', async (req, reply) => {
+  app.get<{ Params: { traceId: string }; Querystring: Query }>('/trace/:traceId', async (req, reply) => {
     const id = traceIdParam(req.params.traceId);
+    const ext = extensionsParam(req.query);
     const spans = await storage.traces().getTrace(id, aborted(reply));
     if (spans.length === 0) throw new TraceNotFoundError(`${id} not found`);
-    return json(reply, encodeJsonV2List(spans));
+    return json(reply, encodeJsonV2List(spans, ext));
   });
 
   app.get<{ Querystring: Query }>('/traceMany', async (req, reply) => {
@@ -93,7 +99,8 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
     }
     if (seen.size === 1)
       throw new QueryRequestError('Use /api/v2/trace/{traceId} endpoint to retrieve a single trace');
-    return json(reply, encodeTraces(await storage.traces().getTraces([...seen], aborted(reply))));
+    const ext = extensionsParam(req.query);
+    return json(reply, encodeTraces(await storage.traces().getTraces([...seen], aborted(reply)), ext));
   });
 
   app.get<{ Querystring: Query }>('/dependencies', async (req, reply) => {
@@ -122,8 +129,20 @@ export function registerZipkinApiV2(app: FastifyInstance, opts: ZipkinApiOptions
   });
 }
 
-function encodeTraces(traces: Span[][]): string {
-  return `[${traces.map((t) => encodeJsonV2List(t)).join(',')}]`;
+function encodeTraces(traces: Span[][], opts: JsonV2EncodeOptions): string {
+  return encodeJsonV2Traces(traces, opts);
+}
+
+/**
+ * Skein's `extensions=true` on /trace/{id}, /traces and /traceMany: spans also carry `links` (OTLP span
+ * links, Jaeger FOLLOWS_FROM references: [{traceId, spanId, type?, tags?}]), which zipkin's JSON has no
+ * field for. Off by default, so the answers stay byte-for-byte zipkin's for zipkin clients.
+ */
+function extensionsParam(q: Query): JsonV2EncodeOptions {
+  const v = q.extensions?.trim();
+  if (v === undefined || v === '' || v === 'false') return { extensions: false };
+  if (v === 'true') return { extensions: true };
+  throw new QueryRequestError(`extensions should be true or false but was ${v.slice(0, 40)}`);
 }
 
 function json(reply: FastifyReply, body: string): FastifyReply {

@@ -12,6 +12,8 @@ export interface StorageCapabilities {
   noDeduplication?: string;
   /** The store cannot compute dependency links from stored traces. */
   noDependencies?: string;
+  /** The store has nowhere to keep span links (Skein's extension; Zipkin's own schemas have no column). */
+  noSpanLinks?: string;
 }
 
 export interface StorageConformanceOptions {

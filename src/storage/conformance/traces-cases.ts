@@ -32,6 +32,30 @@ export function describeTraces(withStorage: WithStorage, capabilities: StorageCa
         await expectTraceMany(s, [client.traceId], [client, server]);
       }));
 
+    // Skein's extension (model/span.ts SpanLink): OTLP links and Jaeger FOLLOWS_FROM references must come
+    // back from storage, or the Jaeger API's references, api_v3's links and the UI's link view lose them.
+    it.skipIf(capabilities.noSpanLinks !== undefined)('keeps span links, with their type and tags', () =>
+      withStorage({}, async (s) => {
+        const linked = span({
+          ...baseSpan(),
+          links: [
+            {
+              traceId: newTraceId(),
+              spanId: '00000000000000a1',
+              type: 'link',
+              tags: { 'link.reason': 'retry' },
+            },
+            { traceId: newTraceId().slice(16), spanId: '00000000000000a2', type: 'FOLLOWS_FROM' },
+          ],
+        });
+        await accept(s, [linked]);
+        await expectTrace(s, linked.traceId, [linked]);
+        await expectTraceMany(s, [linked.traceId], [linked]);
+        const [found] = await s.traces().getTrace(linked.traceId);
+        expect(found!.links).toEqual(linked.links);
+      }),
+    );
+
     it('traceMany returns only the traces that exist', () =>
       withStorage({}, async (s) => {
         const span1 = baseSpan();
