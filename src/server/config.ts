@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { readConfigFile } from './config-file.js';
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
@@ -185,6 +187,8 @@ export interface Config {
     adminPort: number | null;
     /** SPAN_METRICS_MAX_OPERATIONS: span names per service in /prometheus span metrics; 0 = no span metrics. */
     spanMetricsMaxOperations: number;
+    /** JAEGER_UI_DIR: a Jaeger UI build served with Skein's capabilities injected; '' = none. */
+    uiDir: string;
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
@@ -271,6 +275,7 @@ export function parseConfig(raw: RawConfig): Config {
       queryPort: portOrOff('JAEGER_QUERY_PORT'),
       adminPort: portOrOff('JAEGER_ADMIN_PORT'),
       spanMetricsMaxOperations: int('SPAN_METRICS_MAX_OPERATIONS', 0),
+      uiDir: parseJaegerUiDir(raw.JAEGER_UI_DIR),
     },
     rabbitmq: parseRabbitMq(raw),
     scribe:
@@ -312,6 +317,13 @@ function parsePostgres(raw: RawConfig): PostgresOptions {
     useSsl: parseBool('POSTGRES_USE_SSL', raw.POSTGRES_USE_SSL),
     retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
+}
+
+function parseJaegerUiDir(dir: string): string {
+  if (dir !== '' && !existsSync(join(dir, 'index.html'))) {
+    throw new ConfigError(`JAEGER_UI_DIR: ${join(dir, 'index.html')} does not exist; point it at a Jaeger UI build folder`);
+  }
+  return dir;
 }
 
 function parseRabbitMq(raw: RawConfig): RabbitMqOptions | null {

@@ -200,6 +200,12 @@ export const SETTINGS = [
     help: "Jaeger admin port: / answers Jaeger's health JSON (503 while storage is down), /metrics Prometheus text; off disables",
   },
   {
+    env: 'JAEGER_UI_DIR',
+    type: 'string',
+    default: '',
+    help: "A Jaeger UI build folder to serve on its routes (/search, /trace/{id}, ...) with Skein's capabilities injected; empty redirects them to the Skein UI",
+  },
+  {
     env: 'SPAN_METRICS_MAX_OPERATIONS',
     type: 'int',
     default: '100',

@@ -109,7 +109,9 @@ export async function startSkein(
       reply.header('Cache-Control', UI_CONFIG_CACHE_CONTROL).send(uiConfig),
     );
     if (config.uiEnabled) await registerUi(app);
-    await registerJaegerQuery(app, apiOptions, config.uiEnabled);
+    const jaegerUi =
+      config.jaeger.uiDir === '' ? undefined : { dir: config.jaeger.uiDir, injection: { version: VERSION } };
+    await registerJaegerQuery(app, apiOptions, config.uiEnabled, jaegerUi);
   }
   await app.ready();
 

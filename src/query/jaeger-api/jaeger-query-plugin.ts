@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { jaegerApiV3Plugin } from './jaeger-api-v3.js';
 import { jaegerInternalApiPlugin, type JaegerQueryOptions } from './jaeger-internal-api.js';
 import { registerJaegerUiRedirects } from './jaeger-ui-redirects.js';
+import { registerJaegerUiAssets, type JaegerUiInjection } from './jaeger-ui-assets.js';
 
 /**
  * Everything the Jaeger query service answers, on an app that already serves Zipkin's routes: the internal
@@ -14,8 +15,11 @@ export async function registerJaegerQuery(
   app: FastifyInstance,
   options: JaegerQueryOptions,
   withUiRedirects: boolean,
+  /** JAEGER_UI_DIR: a Jaeger UI build served on the UI routes instead of the redirects. */
+  jaegerUi?: { dir: string; injection: JaegerUiInjection },
 ): Promise<void> {
   await app.register(jaegerInternalApiPlugin, options);
   await app.register(jaegerApiV3Plugin, options);
-  if (withUiRedirects) registerJaegerUiRedirects(app);
+  if (jaegerUi) await registerJaegerUiAssets(app, jaegerUi.dir, jaegerUi.injection);
+  else if (withUiRedirects) registerJaegerUiRedirects(app);
 }
