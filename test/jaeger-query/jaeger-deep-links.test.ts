@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningSkein } from '../../src/server/skein-server.js';
+import { startTestServer } from '../support/server.js';
+import { checkoutTrace } from '../ui/fixtures.js';
+import { ensureUiBuilt, launchBrowser, watchPage } from '../ui/ui-harness.js';
+
+/**
+ * A real chromium opens Skein's UI from JAEGER_QUERY_PORT through the links a Jaeger user has bookmarked
+ * or that Grafana builds (Jaeger UI routes /search, /trace/{id}, /dependencies), and lands on the matching
+ * Skein page showing the stored trace. Everything, assets included, is loaded from the Jaeger port.
+ */
+const ID = '463ac35c9f6413ad48485a3953bb6124';
+const START_US = Date.now() * 1000 - 60_000_000;
+
+describe('Jaeger UI deep links on JAEGER_QUERY_PORT', () => {
+  let server: RunningSkein;
+  let browser: Browser;
+  let page: Page;
+  let seen: ReturnType<typeof watchPage>;
+  let jaeger: string;
+
+  beforeAll(async () => {
+    await ensureUiBuilt();
+    server = await startTestServer();
+    jaeger = `http://127.0.0.1:${server.listeners['jaeger-query']}`;
+    const res = await fetch(`${server.url}/api/v2/spans`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(checkoutTrace(START_US, ID)),
+    });
+    expect(res.status).toBe(202);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    seen = watchPage(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const loadedFrom = () => {
+    const u = new URL(page.url());
+    return `${u.protocol}//${u.host}`;
+  };
+
+  it('/search with Jaeger search parameters opens the search page with the results', async () => {
+    const start = START_US - 600_000_000;
+    const end = START_US + 600_000_000;
+    await page.goto(`${jaeger}/search?service=payment&start=${start}&end=${end}&limit=20&lookback=custom`);
+    await page.waitForSelector('[data-testid=result-row]');
+    expect(loadedFrom()).toBe(jaeger);
+    expect(new URL(page.url()).pathname).toBe('/zipkin/');
+    expect(new URL(page.url()).searchParams.get('serviceName')).toBe('payment');
+    const ids = await page
+      .locator('[data-testid=result-row]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-trace-id')));
+    expect(ids).toEqual([ID]);
+  });
+
+  it('/trace/{id} (any case, with uiFind) opens the trace with its spans', async () => {
+    await page.goto(`${jaeger}/trace/${ID.toUpperCase()}?uiFind=pay`);
+    await page.waitForSelector('[data-testid=span-row]');
+    expect(loadedFrom()).toBe(jaeger);
+    expect(new URL(page.url()).pathname).toBe(`/zipkin/traces/${ID}`);
+    expect(await page.locator('[data-testid=span-count]').textContent()).toBe('5');
+    expect(await page.locator('[data-testid=span-row] .svc-tag').allTextContents()).toEqual(
+      expect.arrayContaining(['frontend', 'payment']),
+    );
+  });
+
+  it('/dependencies opens the dependency graph with the services of the stored trace', async () => {
+    await page.goto(`${jaeger}/dependencies`);
+    await page.waitForSelector('[data-testid=dep-node]');
+    expect(loadedFrom()).toBe(jaeger);
+    expect(new URL(page.url()).pathname).toBe('/zipkin/dependency');
+    const nodes = await page
+      .locator('[data-testid=dep-node]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+    // The same links Jaeger's /api/dependencies gives for the stored trace (frontend -> payment -> mysql).
+    const deps = (await (
+      await fetch(`${jaeger}/api/dependencies?endTs=${Date.now()}&lookback=86400000`)
+    ).json()) as {
+      data: Array<{ parent: string; child: string }>;
+    };
+    expect(deps.data.length).toBeGreaterThan(0);
+    expect(nodes.sort()).toEqual([...new Set(deps.data.flatMap((d) => [d.parent, d.child]))].sort());
+    expect(nodes).toEqual(expect.arrayContaining(['frontend', 'payment']));
+    expect(await page.locator('[data-testid=dep-edge]').count()).toBe(deps.data.length);
+  });
+
+  it('raised no page errors or dialogs', () => {
+    expect(seen.errors).toEqual([]);
+    expect(seen.dialogs).toEqual([]);
+  });
+});
