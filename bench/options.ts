@@ -11,6 +11,8 @@ export interface BenchOptions {
   heapSnapshot: boolean;
   /** Also preload SQLite and query it (default: in full mode only). */
   sqliteQueries: boolean;
+  /** The postgres ingest and query rows, when the machine's PostgreSQL answers (--no-postgres: off). */
+  postgres: boolean;
   label: string;
   /** A git revision to run interleaved with the working tree in every ingest scenario (A/B). */
   baseline: string | undefined;
@@ -71,6 +73,8 @@ export const USAGE = `npm run bench -- [options]
   --connections=N       keep-alive connections of the ingest load (default 8)
   --sqlite-queries      also preload and query SQLite (default in full mode only)
   --no-sqlite-queries   skip it in full mode
+  --no-postgres         skip the postgres rows (run by default when PostgreSQL answers on
+                        SKEIN_BENCH_POSTGRES_HOST:PORT, default 127.0.0.1:5432, user postgres)
   --profile             CPU-profile each Skein server process (bench/results/profiles/<run>/<server>/*.cpuprofile)
   --heap-snapshot       heap snapshot of the memory store after preloading
   --baseline=REV        A/B: also run Skein at git revision REV in every ingest scenario, interleaved
@@ -84,7 +88,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const has = (name: string) => argv.includes(`--${name}`);
   for (const a of argv) {
     if (
-      !/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|profile|heap-snapshot|label|baseline|scaling|server-node-args|help)(=|$)/.test(
+      !/^--(quick|only|ingest|connections|sqlite-queries|no-sqlite-queries|no-postgres|profile|heap-snapshot|label|baseline|scaling|server-node-args|help)(=|$)/.test(
         a,
       )
     ) {
@@ -105,6 +109,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: has('profile'),
     heapSnapshot: has('heap-snapshot'),
     sqliteQueries: has('sqlite-queries') || (!quick && !has('no-sqlite-queries')),
+    postgres: !has('no-postgres'),
     label: get('label') ?? '',
     baseline: get('baseline'),
     serverNodeArgs: (get('server-node-args') ?? '').split(' ').filter((a) => a !== ''),

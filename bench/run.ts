@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { forkChild, processCpuSeconds, type Child } from './children.js';
 import type { BodyFormat } from './ingest-bodies.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { openPostgresBench } from './postgres-bench.js';
 import type {
   FromLoad,
   FromParse,
@@ -65,7 +66,20 @@ const say = (s: string) =>
 
 type SkeinChild = Child<ToServer, FromServer>;
 type LoadChild = Child<ToLoad, FromLoad>;
-type Store = 'mem' | 'sqlite';
+type Store = 'mem' | 'sqlite' | 'postgres';
+
+// PostgreSQL rows run when the machine's PostgreSQL answers (bench/postgres-bench.ts); --no-postgres skips them.
+const postgres = opts.postgres ? await openPostgresBench() : undefined;
+if (opts.postgres && !postgres) say('PostgreSQL is not reachable: the postgres rows are skipped');
+/** Database CPU of a store that runs in another process, over one measured window. */
+async function startDatabaseCpu(store: Store): Promise<() => Promise<{ own: number; shared: number }>> {
+  if (store !== 'postgres' || !postgres) return async () => ({ own: NaN, shared: NaN });
+  await Promise.all([postgres.backends.start(), postgres.shared.start()]);
+  return async () => {
+    const [own, shared] = await Promise.all([postgres.backends.stop(), postgres.shared.stop()]);
+    return { own, shared };
+  };
+}
 
 // ---------- processes ----------
 
@@ -108,6 +122,7 @@ async function startSkein(
       STORAGE_TYPE: store,
       MEM_MAX_SPANS: String(memMaxSpans),
       SQLITE_PATH: join(sqliteDir, `${file}.sqlite`),
+      ...(store === 'postgres' && postgres ? postgres.env(file) : {}),
       // Retention must not delete the benchmark's data while it is measured.
       RETENTION: '30d',
       RETENTION_MAX_BYTES: '1000GiB',
@@ -197,6 +212,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'mem/otlp', store: 'mem', format: 'otlp', gzip: false },
   { name: 'mem/json+gzip', store: 'mem', format: 'json', gzip: true },
   { name: 'sqlite/json+gzip', store: 'sqlite', format: 'json', gzip: true },
+  { name: 'postgres/json', store: 'postgres', format: 'json', gzip: false },
 ];
 
 const bodySet = (s: { format: BodyFormat; gzip: boolean }) => `${s.format}${s.gzip ? '+gzip' : ''}`;
@@ -236,6 +252,10 @@ interface ScenarioFigures extends IngestFigures {
   vsL2: number;
   /** CPU efficiency against L2: L2's CPU-s per span over the server's. */
   cpuVsL2: number;
+  /** Server-backed stores: the database's own processes (this run's backends), CPU-s per million spans. */
+  dbCpuSecPerMillion: number;
+  /** ...and the server-wide WAL writer, checkpointer and background writer (shared with other users). */
+  dbSharedCpuSecPerMillion: number;
   /** With --baseline: the same scenario at that revision, interleaved. */
   baseline?: IngestFigures & { vsL1: number };
   /** spans/s over the baseline's. */
@@ -292,6 +312,8 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   for (let t = 0; t < servers.length; t++) await phase(t, z.ingestWarmupSpans, false);
   await parse(z.ingestWarmupSpans);
   const cpu0 = servers.map((x) => processCpuSeconds(x.child.pid));
+  // The database works for Skein only; during the ceilings' slices it is idle, as Skein is.
+  const stopDatabaseCpu = await startDatabaseCpu(s.store);
   const l2Total = { spans: 0, seconds: 0, cpuSeconds: 0 };
   for (let round = 0; round < z.ingestRounds; round++) {
     await phase(0, z.ingestSliceSpans, true);
@@ -307,6 +329,7 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
   // Whole-window CPU: a server's idle time during the others' slices is counted too (it is near zero),
   // and work it finishes after answering (e.g. SQLite commits) is not missed.
   const cpu = servers.map((x, i) => processCpuSeconds(x.child.pid) - cpu0[i]!);
+  const dbCpu = await stopDatabaseCpu();
   load.send({ type: 'summary' });
   const { results } = await load.next('summary');
   await Promise.all([
@@ -331,6 +354,8 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
     vsF: f.spansPerSec / fc.spansPerSec,
     vsL2: f.spansPerSec / l2f.spansPerSec,
     cpuVsL2: l2f.cpuSecPerMillion / f.cpuSecPerMillion,
+    dbCpuSecPerMillion: (dbCpu.own / f.spans) * 1e6,
+    dbSharedCpuSecPerMillion: (dbCpu.shared / f.spans) * 1e6,
   };
   if (base) {
     const b = figures(`${s.name}@${opts.baseline}`, results[3]!, cpu[3]!);
@@ -342,13 +367,18 @@ async function ingestScenario(s: Scenario): Promise<ScenarioFigures> {
 }
 
 async function ingestSection() {
-  const chosen = SCENARIOS.filter((s) => opts.ingest.size === 0 || opts.ingest.has(s.name));
+  const chosen = SCENARIOS.filter(
+    (s) => (opts.ingest.size === 0 || opts.ingest.has(s.name)) && (s.store !== 'postgres' || postgres),
+  );
   const rows: ScenarioFigures[] = [];
   for (const s of chosen) {
     const row = await ingestScenario(s);
     rows.push(row);
     say(
       `${s.name}: ${fmt(row.spansPerSec)} spans/s, ${fmt(row.cpuSecPerMillion)} CPU-s/M, p99 ${fmt(row.p99)} ms; ` +
+        (Number.isFinite(row.dbCpuSecPerMillion)
+          ? `database ${fmt(row.dbCpuSecPerMillion)} CPU-s/M (+ ${fmt(row.dbSharedCpuSecPerMillion)} shared); `
+          : '') +
         `L1 ${fmt(row.l1.spansPerSec)} (x${fmt(row.vsL1)}), F ${fmt(row.f.spansPerSec)} ${fmt(row.f.cpuSecPerMillion)} CPU-s/M (x${fmt(row.vsF)}), L2 ${fmt(row.l2.spansPerSec)} (x${fmt(row.vsL2)})` +
         (row.errors ? `; ${row.errors} errors ${JSON.stringify(row.statusCounts)}` : '') +
         (row.baseline
@@ -569,6 +599,8 @@ function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
       'L2 CPU-s/M',
       'x L2',
       'x L2 CPU',
+      'DB CPU-s/M',
+      'DB shared CPU-s/M',
     ],
     r.scenarios.map((s) => [
       s.name,
@@ -587,6 +619,8 @@ function printIngest(r: Awaited<ReturnType<typeof ingestSection>>): string {
       s.l2.cpuSecPerMillion,
       s.vsL2,
       s.cpuVsL2,
+      s.dbCpuSecPerMillion,
+      s.dbSharedCpuSecPerMillion,
     ]),
   );
 }
@@ -696,6 +730,7 @@ interface Target {
 function targets(
   ingest: Awaited<ReturnType<typeof ingestSection>> | undefined,
   main: DatasetRun | undefined,
+  pgRun?: DatasetRun,
 ): Target[] {
   const out: Target[] = [];
   const t = (target: string, value: number, limit: string, met: boolean) =>
@@ -720,6 +755,17 @@ function targets(
     t(`mem RSS bytes per span at ${fmt(main.spans)}`, main.rssPerSpan, '<= 250', main.rssPerSpan <= 250);
     t(`mem heap bytes per span at ${fmt(main.spans)}`, main.heapPerSpan, '<= 250', main.heapPerSpan <= 250);
   }
+  // Issue 9's targets for the server-backed stores.
+  const pgIngest = ingest?.scenarios.find((s) => s.name === 'postgres/json');
+  if (pgIngest) t('postgres ingest vs L1', pgIngest.vsL1, '>= 0.10', pgIngest.vsL1 >= 0.1);
+  if (pgRun) {
+    const p99 = (names: string[]) =>
+      Math.max(...pgRun.queries.filter((q) => names.includes(q.name)).map((q) => q.latenciesMs.p99));
+    const byId = p99(['trace by id']);
+    t(`postgres trace by id p99 ms at ${fmt(pgRun.spans)}`, byId, '< 10', byId < 10);
+    const search = p99(['traces service', 'traces +spanName', 'traces +annotationQuery', 'traces +minDuration']);
+    t(`postgres trace search p99 ms at ${fmt(pgRun.spans)}`, search, '< 100', search < 100);
+  }
   return out;
 }
 
@@ -742,6 +788,8 @@ async function main(opts: BenchOptions): Promise<void> {
       runs.push(await datasetRun('mem', z.queryTraces, false, 0, true));
     if (opts.sqliteQueries && opts.sections.has('queries'))
       runs.push(await datasetRun('sqlite', z.queryTraces, true, 0));
+    if (postgres && opts.sections.has('queries'))
+      runs.push(await datasetRun('postgres', z.queryTraces, true, 0));
   }
   if (opts.sections.has('scaling')) {
     for (const traces of z.scalingTraces) {
@@ -750,7 +798,7 @@ async function main(opts: BenchOptions): Promise<void> {
   }
   const main = runs.find((r) => r.store === 'mem' && r.traces === z.queryTraces && !r.revision);
   const scaling = runs.filter((r) => r.store === 'mem' && !r.revision).sort((a, b) => a.spans - b.spans);
-  const goals = targets(ingest, main);
+  const goals = targets(ingest, main, runs.find((r) => r.store === 'postgres'));
   const load1 = loadavg();
   const git = await gitInfo();
 
@@ -836,4 +884,5 @@ try {
   await main(opts);
 } finally {
   rmSync(sqliteDir, { recursive: true, force: true });
+  await postgres?.close();
 }
