@@ -5,7 +5,7 @@ import type { Span } from '../../model/span.js';
 import type { QueryRequest } from '../query-request.js';
 import type { StorageOptions } from '../storage-component.js';
 import type { SqliteDependencyLinks } from './sqlite-dependency-links.js';
-import { annotationTerm, nameTerm, remoteTerm, serviceTerm, tagKeyTerm, tagTerm } from './sqlite-terms.js';
+import { searchCriteria } from '../sql/sql-search.js';
 
 /** Where the next page of a search starts: the (ts, tid) of the last candidate of the previous page. */
 export interface SearchCursor {
@@ -146,16 +146,10 @@ export function searchSql(request: QueryRequest): { sql: string; params: Record<
     params[name] = value;
     return `@${name}`;
   };
+  // The criteria are the shared layer's (the same terms every SQL store indexes); only the statement's
+  // shape is SQLite's own: one term drives, so its (term, ts) index range is read newest first.
+  const criteria = searchCriteria(request);
   // Most selective first: the driving term should be the rarest one.
-  const criteria: string[][] = [];
-  for (const [key, value] of request.annotationQuery.tags) {
-    // zipkin: "k=" (empty value) matches like the bare word k.
-    criteria.push(value === '' ? [tagKeyTerm(key), annotationTerm(key)] : [tagTerm(key, value)]);
-  }
-  if (request.spanName !== undefined) criteria.push([nameTerm(request.spanName)]);
-  if (request.remoteServiceName !== undefined) criteria.push([remoteTerm(request.remoteServiceName)]);
-  for (const word of request.annotationQuery.words) criteria.push([tagKeyTerm(word), annotationTerm(word)]);
-  if (svc !== undefined && criteria.length === 0) criteria.push([serviceTerm(svc)]);
   criteria.sort((a, b) => a.length - b.length); // a single term drives better than an IN list
 
   const duration =
