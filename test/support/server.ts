@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { parseConfig, readRawConfig } from '../../src/server/config.js';
 import type { SettingKey } from '../../src/server/settings.js';
 import { startSkein, type RunningSkein } from '../../src/server/skein-server.js';
@@ -19,9 +19,15 @@ const EPHEMERAL: Partial<Record<SettingKey, string>> = {
   LOG_LEVEL: 'silent',
 };
 
-/** Starts a real Skein in-process over real sockets. `env` overrides settings by their environment names. */
-export async function startTestServer(env: Partial<Record<string, string>> = {}): Promise<RunningSkein> {
+/**
+ * Starts a real Skein in-process over real sockets. `env` overrides settings by their environment names;
+ * `logger` replaces the silent default (tests that check what is logged).
+ */
+export async function startTestServer(
+  env: Partial<Record<string, string>> = {},
+  logger?: Logger,
+): Promise<RunningSkein> {
   const merged = { ...EPHEMERAL, ...env } as NodeJS.ProcessEnv;
   const config = parseConfig(readRawConfig(merged, []));
-  return startSkein(config, pino({ level: config.logLevel }));
+  return startSkein(config, logger ?? pino({ level: config.logLevel }));
 }

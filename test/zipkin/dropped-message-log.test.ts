@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, readRawConfig } from '../../src/server/config.js';
-import { startSkein, type RunningSkein } from '../../src/server/skein-server.js';
+import type { RunningSkein } from '../../src/server/skein-server.js';
+import { startTestServer } from '../support/server.js';
 
 // A dropped message is logged with the transport and the client's address, so the operator can find the
 // reporter that sends it (issue 15).
@@ -17,24 +17,7 @@ describe('dropped-message log line', () => {
         done();
       },
     });
-    const config = parseConfig(
-      readRawConfig(
-        {
-          QUERY_PORT: '0',
-          OTLP_HTTP_PORT: '0',
-          OTLP_GRPC_PORT: 'off',
-          JAEGER_AGENT_COMPACT_PORT: 'off',
-          JAEGER_AGENT_BINARY_PORT: 'off',
-          JAEGER_HTTP_PORT: 'off',
-          JAEGER_GRPC_PORT: 'off',
-          JAEGER_SAMPLING_PORT: 'off',
-          JAEGER_QUERY_PORT: 'off',
-          STORAGE_TYPE: 'mem',
-        },
-        [],
-      ),
-    );
-    server = await startSkein(config, pino({ level: 'info' }, out));
+    server = await startTestServer({}, pino({ level: 'info' }, out));
   });
   afterAll(async () => server.close());
 
