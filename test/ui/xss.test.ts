@@ -132,6 +132,29 @@ describe('hostile span data', () => {
     await assertInert();
   });
 
+  it('the statistics, graph and flame graph views show the payloads as text', async () => {
+    for (const view of ['stats', 'graph', 'flame']) {
+      await page.goto(`${server.url}/zipkin/traces/${TRACE_ID}?view=${view}&span=1000000000000002`);
+      await page.waitForSelector(`[data-testid=${view}-view]`);
+      await assertInert();
+    }
+    await page.goto(`${server.url}/zipkin/traces/${TRACE_ID}?view=stats`);
+    await page.waitForSelector('[data-testid=stats-row]');
+    expect(await page.locator('[data-testid=stats-row] .stats-td:nth-child(2)').allTextContents()).toEqual(
+      expect.arrayContaining([SCRIPT.toLowerCase(), JS_URL.toLowerCase(), SVG.toLowerCase()]),
+    );
+    await page.goto(`${server.url}/zipkin/traces/${TRACE_ID}?view=flame`);
+    await page.waitForSelector('[data-testid=flame-box]');
+    expect(await page.locator('[data-testid=flame-box] title').first().textContent()).toContain(SCRIPT.toLowerCase());
+    await page.locator('[data-testid=flame-box]').first().click();
+    await assertInert();
+    // A hostile span key in the URL selects nothing and stays text.
+    await page.goto(`${server.url}/zipkin/traces/${TRACE_ID}?span=${encodeURIComponent(SCRIPT)}&view=${encodeURIComponent(IMG)}`);
+    await page.waitForSelector('[data-testid=span-row]');
+    expect(await page.locator('[data-testid=span-detail]').count()).toBe(0);
+    await assertInert();
+  });
+
   it('autocomplete suggestions show hostile tag values as text', async () => {
     await page.goto(`${server.url}/zipkin/`);
     await page.click('[data-testid=tag-query]');

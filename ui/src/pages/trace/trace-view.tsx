@@ -11,6 +11,11 @@ import { useElementSize } from '../../use-element-size';
 import { MiniMap } from './mini-map';
 import { SpanDetail } from './span-detail';
 import { Timeline } from './timeline';
+import { StatsView } from './stats-view';
+import { GraphView } from './graph-view';
+import { FlameView } from './flame-view';
+import { readTraceUrl, TRACE_VIEWS, writeTraceUrl, type TraceViewName } from './trace-url';
+import { rowOfSpanKey, spanKeyOf } from '../../model/span-key';
 
 /** The trace page body, shared by /traces/{id} (from the server) and /traceViewer (from a file). */
 export function TraceView({ spans, source }: { spans: Span[]; source: 'server' | 'file' }) {
@@ -22,12 +27,36 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
   const total = Math.max(1, timing.traceEnd - timing.traceStart);
   const [criticalOn, setCriticalOn] = useState(false);
   const critical = useMemo(() => (criticalOn ? computeCriticalPath(model, timing) : undefined), [criticalOn, model, timing]);
-  const [collapsed, setCollapsed] = useState<Set<number>>(() => new Set());
-  const [selected, setSelected] = useState<number | undefined>();
+  const [initialUrl] = useState(() => readTraceUrl(window.location.search));
+  const [view, setViewName] = useState<TraceViewName>(initialUrl.view);
+  const [selected, setSelected] = useState<number | undefined>(() =>
+    initialUrl.span !== undefined ? rowOfSpanKey(model, initialUrl.span) : undefined,
+  );
+  const [collapsed, setCollapsed] = useState<Set<number>>(() => (selected !== undefined ? revealRow(model, new Set(), selected) : new Set()));
+  const selectedKey = selected !== undefined ? spanKeyOf(model, selected) : undefined;
+  const firstUrlWrite = useRef(true);
+  useEffect(() => {
+    // The first render reads the URL; writing it back then would drop a span key this trace lacks.
+    if (firstUrlWrite.current) {
+      firstUrlWrite.current = false;
+      return;
+    }
+    writeTraceUrl(view, selectedKey, false);
+  }, [selectedKey, view]);
+  const showView = (v: TraceViewName): void => {
+    if (v === view) return;
+    writeTraceUrl(v, selectedKey, true);
+    setViewName(v);
+  };
+  const findInTimeline = (q: string): void => {
+    setFind(q);
+    setMatchPos(-1);
+    showView('timeline');
+  };
   const [find, setFind] = useState('');
   const [matchPos, setMatchPos] = useState(-1);
-  const [view, setView] = useState<[number, number]>([0, total]);
-  useEffect(() => setView([0, total]), [total]);
+  const [zoom, setZoom] = useState<[number, number]>([0, total]);
+  useEffect(() => setZoom([0, total]), [total]);
   const visible = useMemo(() => visibleRows(model, collapsed), [model, collapsed]);
   const matches = useMemo(() => findMatches(model, find), [model, find]);
   const matchList = useMemo(() => [...matches].sort((a, b) => a - b), [matches]);
@@ -174,6 +203,30 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
         </div>
       </div>
 
+      <div className="view-tabs" role="tablist" aria-label="Trace views">
+        {TRACE_VIEWS.map((v) => (
+          <button
+            key={v.key}
+            type="button"
+            role="tab"
+            aria-selected={view === v.key}
+            className={view === v.key ? 'view-tab active' : 'view-tab'}
+            onClick={() => showView(v.key)}
+            data-testid={`view-tab-${v.key}`}
+          >
+            {v.label}
+          </button>
+        ))}
+      </div>
+
+      {view !== 'timeline' ? (
+        <div className="trace-body">
+          {view === 'stats' ? <StatsView model={model} timing={timing} onFind={findInTimeline} /> : null}
+          {view === 'graph' ? <GraphView model={model} timing={timing} onFind={findInTimeline} /> : null}
+          {view === 'flame' ? <FlameView model={model} timing={timing} /> : null}
+        </div>
+      ) : (
+      <>
       <div className="trace-toolbar">
         <div className="find-box">
           <input
@@ -262,7 +315,7 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
       </div>
 
       {timing.known ? (
-        <MiniMap model={model} timing={timing} view={view} onView={setView} />
+        <MiniMap model={model} timing={timing} view={zoom} onView={setZoom} />
       ) : (
         <p className="card no-timing-note" data-testid="no-timing">
           No span in this trace has a timestamp, so its start, duration and time axis are unknown. The span tree is shown without bars.
@@ -280,7 +333,7 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           matches={matches}
           findActive={find.trim() !== ''}
           critical={critical}
-          view={view}
+          view={zoom}
           nameWidth={nameWidth}
           onToggle={toggle}
           onSelect={setSelected}
@@ -291,6 +344,8 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           <SpanDetail row={model.rows[selected]} corrected={corrected} traceStart={timing.traceStart} onClose={() => setSelected(undefined)} />
         ) : null}
       </div>
+      </>
+      )}
     </div>
   );
 }
