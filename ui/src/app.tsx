@@ -3,6 +3,7 @@ import type { UiConfig } from './api/ui-config';
 import { ConfigContext } from './config-context';
 import { navigate, onLinkClick, parseRoute, paths, traceHref, useLocationKey, type Route } from './router';
 import { useTheme } from './theme';
+import { setZoneMode, useZoneMode, zoneName } from './time-zone';
 import { SearchPage } from './pages/search/search-page';
 import { TracePage } from './pages/trace/trace-page';
 import { DependenciesPage } from './pages/dependencies/dependencies-page';
@@ -11,6 +12,8 @@ import { ErrorState } from './components/error-state';
 
 export function App({ config }: { config: UiConfig }) {
   const key = useLocationKey();
+  // Every formatted time reads the zone; re-rendering from here redraws them all when it switches.
+  const zone = useZoneMode();
   const route = parseRoute(window.location.pathname);
   useEffect(() => {
     const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', notFound: 'Not found' }[route.page];
@@ -32,13 +35,13 @@ export function App({ config }: { config: UiConfig }) {
     <ConfigContext.Provider value={config}>
       <Header route={route} config={config} />
       <main className="main">
-        <Page route={route} locationKey={key} config={config} />
+        <Page route={route} locationKey={key} config={config} zone={zone} />
       </main>
     </ConfigContext.Provider>
   );
 }
 
-function Page({ route, locationKey, config }: { route: Route; locationKey: string; config: UiConfig }) {
+function Page({ route, locationKey, config }: { route: Route; locationKey: string; config: UiConfig; zone: string }) {
   switch (route.page) {
     case 'search':
       return <SearchPage locationKey={locationKey} />;
@@ -95,6 +98,7 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
       </nav>
       <div className="header-right">
         <TraceIdJump />
+        <ZoneSwitch />
         {support ? (
           <a className="header-link" href={support} target="_blank" rel="noreferrer noopener">
             Support
@@ -112,6 +116,24 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
         </button>
       </div>
     </header>
+  );
+}
+
+/** UTC or the browser's zone for every time shown; the zone in use is always named. */
+function ZoneSwitch() {
+  const mode = useZoneMode();
+  const next = mode === 'utc' ? 'local' : 'utc';
+  return (
+    <button
+      type="button"
+      className="zone-switch"
+      onClick={() => setZoneMode(next)}
+      title={`Times are shown in ${zoneName(mode)}. Click to show them in ${next === 'utc' ? 'UTC' : `local time (${zoneName('local')})`}.`}
+      data-testid="zone-switch"
+      data-zone={mode}
+    >
+      {mode === 'utc' ? 'UTC' : `Local · ${zoneName('local')}`}
+    </button>
   );
 }
 

@@ -1,3 +1,5 @@
+import { zoneMode } from './time-zone';
+
 /** Microseconds as a short human duration: 850μs, 12.3ms, 1.25s, 2m 5s. */
 export function formatDuration(us: number | undefined): string {
   if (us === undefined || !Number.isFinite(us)) return '—';
@@ -16,24 +18,41 @@ function trim(n: number, digits: number): string {
   return Number(n.toFixed(digits)).toString();
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const formatters = new Map<string, { dateTime: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
 
-/** Epoch microseconds as a local date and time. */
+/** Formatters for the zone chosen in the header (UTC or local), made once per zone. */
+function fmt(): { dateTime: Intl.DateTimeFormat; time: Intl.DateTimeFormat } {
+  const mode = zoneMode();
+  let f = formatters.get(mode);
+  if (!f) {
+    const timeZone = mode === 'utc' ? 'UTC' : undefined;
+    f = {
+      // The zone is always printed, so a copied time is never ambiguous.
+      dateTime: new Intl.DateTimeFormat(undefined, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        timeZoneName: 'short',
+        ...(timeZone ? { timeZone } : {}),
+      }),
+      time: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', ...(timeZone ? { timeZone } : {}) }),
+    };
+    formatters.set(mode, f);
+  }
+  return f;
+}
+
+/** Epoch microseconds as a date and time in the chosen zone, with the zone's name. */
 export function formatTimestamp(us: number | undefined): string {
   if (us === undefined) return '—';
-  return dateTime.format(new Date(us / 1000));
+  return fmt().dateTime.format(new Date(us / 1000));
 }
 
 export function formatTime(us: number): string {
-  return timeOnly.format(new Date(us / 1000));
+  return fmt().time.format(new Date(us / 1000));
 }
 
 /** "3 min ago" style, for result lists. */
@@ -47,14 +66,15 @@ export function formatAgo(us: number | undefined, nowMs = Date.now()): string {
   return `${Math.round(s / 86400)} d ago`;
 }
 
-/** Local date-time for <input type="datetime-local"> from epoch ms, and back. */
+/** Date-time in the chosen zone for <input type="datetime-local"> from epoch ms, and back. */
 export function toLocalInput(ms: number): string {
   const d = new Date(ms);
   const p = (n: number): string => String(n).padStart(2, '0');
+  if (zoneMode() === 'utc') return d.toISOString().slice(0, 16);
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 export function fromLocalInput(v: string): number | undefined {
-  const t = new Date(v).getTime();
+  const t = new Date(zoneMode() === 'utc' && v !== '' ? `${v}Z` : v).getTime();
   return Number.isFinite(t) ? t : undefined;
 }

@@ -8,6 +8,7 @@ import { navigate, paths } from '../../router';
 import { useAsync } from '../../use-async';
 import { LOOKBACK_PRESETS, lookbackLabel } from '../search/search-criteria';
 import { dependencyWindow } from './dependency-window';
+import { zoneName } from '../../time-zone';
 import { layoutGraph, type GraphEdge } from './graph-layout';
 
 type Rate = 'ok' | 'low' | 'high';
@@ -73,7 +74,7 @@ export function DependenciesPage() {
           </select>
         </div>
         <div className="field">
-          <label htmlFor="dep-end">Ending at</label>
+          <label htmlFor="dep-end">Ending at ({zoneName()})</label>
           <input
             id="dep-end"
             className="input"

@@ -3,6 +3,7 @@ import { api } from '../../api/client';
 import { fromLocalInput, toLocalInput } from '../../format';
 import { emptyCriteria, LOOKBACK_PRESETS, lookbackLabel, parseDuration, type Criteria } from './search-criteria';
 import { TagQueryInput } from './tag-query-input';
+import { zoneName } from '../../time-zone';
 
 /** The criteria form; owns a draft of the URL state and hands a complete Criteria back on submit. */
 export function SearchForm({
@@ -192,7 +193,7 @@ export function SearchForm({
         </Field>
         {isCustom ? (
           <>
-            <Field label="From" htmlFor="startTs">
+            <Field label={`From (${zoneName()})`} htmlFor="startTs">
               <input
                 id="startTs"
                 className="input"
@@ -201,7 +202,7 @@ export function SearchForm({
                 onChange={(e) => set('startTs', String(fromLocalInput(e.target.value) ?? ''))}
               />
             </Field>
-            <Field label="To" htmlFor="endTs">
+            <Field label={`To (${zoneName()})`} htmlFor="endTs">
               <input
                 id="endTs"
                 className="input"
@@ -239,7 +240,7 @@ function toDraft(c: Criteria): Criteria {
 }
 
 
-function Field({ label, htmlFor, wide, children }: { label: string; htmlFor: string; wide?: boolean; children: ReactNode }) {
+function Field({ label, htmlFor, wide, children }: { label: ReactNode; htmlFor: string; wide?: boolean; children: ReactNode }) {
   return (
     <div className={wide ? 'field wide' : 'field'}>
       <label htmlFor={htmlFor}>{label}</label>
