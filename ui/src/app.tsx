@@ -8,6 +8,7 @@ import { SearchPage } from './pages/search/search-page';
 import { TracePage } from './pages/trace/trace-page';
 import { DependenciesPage } from './pages/dependencies/dependencies-page';
 import { TraceViewerPage } from './pages/trace-viewer/trace-viewer-page';
+import { ServicesPage } from './pages/services/services-page';
 import { ErrorState } from './components/error-state';
 
 export function App({ config }: { config: UiConfig }) {
@@ -16,7 +17,7 @@ export function App({ config }: { config: UiConfig }) {
   const zone = useZoneMode();
   const route = parseRoute(window.location.pathname);
   useEffect(() => {
-    const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', notFound: 'Not found' }[route.page];
+    const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', services: 'Services', notFound: 'Not found' }[route.page];
     document.title = `${page} · Skein${config.environment ? ` (${config.environment})` : ''}`;
   }, [route.page, config.environment]);
   useEffect(() => {
@@ -55,6 +56,8 @@ function Page({ route, locationKey, config }: { route: Route; locationKey: strin
       );
     case 'traceViewer':
       return <TraceViewerPage />;
+    case 'services':
+      return <ServicesPage locationKey={locationKey} />;
     default:
       return (
         <ErrorState
@@ -71,6 +74,7 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
   const support = safeHttpUrl(config.supportUrl);
   const nav: Array<{ label: string; href: string; active: boolean; show: boolean }> = [
     { label: 'Search', href: paths.search(), active: route.page === 'search', show: true },
+    { label: 'Services', href: paths.services(), active: route.page === 'services', show: true },
     { label: 'Dependencies', href: paths.dependency(), active: route.page === 'dependency', show: config.dependency.enabled },
     { label: 'Trace viewer', href: paths.traceViewer(), active: route.page === 'traceViewer', show: true },
   ];

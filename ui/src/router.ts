@@ -10,6 +10,7 @@ export type Route =
   | { page: 'trace'; traceId: string }
   | { page: 'dependency' }
   | { page: 'traceViewer' }
+  | { page: 'services' }
   | { page: 'notFound' };
 
 const CHANGE = 'skein:navigate';
@@ -21,6 +22,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'traces' && parts[1]) return { page: 'trace', traceId: decodeURIComponent(parts[1]) };
   if (parts[0] === 'dependency' && parts.length === 1) return { page: 'dependency' };
   if (parts[0] === 'traceViewer' && parts.length === 1) return { page: 'traceViewer' };
+  if (parts[0] === 'services' && parts.length === 1) return { page: 'services' };
   return { page: 'notFound' };
 }
 
@@ -56,6 +58,7 @@ export const paths = {
   search: (query = ''): string => `${BASE}${query ? `?${query}` : ''}`,
   dependency: (): string => `${BASE}dependency`,
   traceViewer: (): string => `${BASE}traceViewer`,
+  services: (): string => `${BASE}services`,
 };
 
 /** Follow an in-app link without a page load, but let modified clicks open tabs as usual. */

@@ -6,7 +6,7 @@ import { summarizeTrace, type TraceSummary } from '../../model/trace-summary';
 import { navigate, onLinkClick, paths } from '../../router';
 import { serviceColor } from '../../model/service-color';
 import { useAsync } from '../../use-async';
-import { ResultsList, type SortKey } from './results-list';
+import { ResultsList, SORTS, type SortKey } from './results-list';
 import { ScatterPlot } from './scatter-plot';
 import { LOOKBACK_PRESETS, criteriaToQueryString, hasSearch, parseCriteria, toTraceQuery, type Criteria } from './search-criteria';
 import { SearchForm } from './search-form';
@@ -17,7 +17,7 @@ export function SearchPage({ locationKey }: { locationKey: string }) {
   const criteria = useMemo(() => parseCriteria(search), [search]);
   const run = hasSearch(search);
   const [nonce, setNonce] = useState(0);
-  const [sort, setSort] = useState<SortKey>('newest');
+  const [sort, setSort] = useState<SortKey>(() => sortFromUrl(search));
 
   const state = useAsync<TraceSummary[]>(
     async (signal) => {
@@ -110,4 +110,10 @@ function errorTitle(e: Error): string {
     if (e.kind === 'bad-request') return 'The query is not valid';
   }
   return 'Search failed';
+}
+
+/** ?sort=longest (links from the Services page to an operation's slowest traces). */
+function sortFromUrl(search: string): SortKey {
+  const v = new URLSearchParams(search).get('sort');
+  return SORTS.find((s) => s.key === v)?.key ?? 'newest';
 }
