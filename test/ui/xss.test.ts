@@ -155,6 +155,15 @@ describe('hostile span data', () => {
     await assertInert();
   });
 
+  it('the Services page shows hostile service and operation names as text', async () => {
+    await page.goto(`${server.url}/zipkin/services?service=${encodeURIComponent(IMG.toLowerCase())}&lookback=1h`);
+    await page.waitForSelector(`[data-testid=ops-row][data-op="${SCRIPT.toLowerCase().replace(/"/g, '\\"')}"]`);
+    await page.locator('[data-testid=ops-row] button').nth(1).click();
+    await page.waitForSelector('[data-testid=chart-rate] circle');
+    expect(await page.locator('[data-testid=chart-scope]').textContent()).toContain(SCRIPT.toLowerCase());
+    await assertInert();
+  });
+
   it('autocomplete suggestions show hostile tag values as text', async () => {
     await page.goto(`${server.url}/zipkin/`);
     await page.click('[data-testid=tag-query]');

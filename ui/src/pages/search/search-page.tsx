@@ -19,12 +19,16 @@ export function SearchPage({ locationKey }: { locationKey: string }) {
   const [nonce, setNonce] = useState(0);
   const [sort, setSort] = useState<SortKey>(() => sortFromUrl(search));
 
-  const state = useAsync<TraceSummary[]>(
+  const state = useAsync<{ traces: TraceSummary[]; limit: number; more: boolean }>(
     async (signal) => {
       const q = toTraceQuery(criteria, Date.now(), config);
       if ('error' in q) throw new ApiError('bad-request', q.error);
-      const traces = await api.traces(q.query, signal);
-      return traces.map((t) => summarizeTrace(t)).filter((t): t is TraceSummary => t !== undefined);
+      // One more than asked: if it comes back, more traces matched than the limit shows.
+      const limit = q.query.limit;
+      const traces = await api.traces({ ...q.query, limit: limit + 1 }, signal);
+      const summaries = traces.map((t) => summarizeTrace(t)).filter((t): t is TraceSummary => t !== undefined);
+      summaries.sort((a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0));
+      return { traces: summaries.slice(0, limit), limit, more: summaries.length > limit };
     },
     [locationKey, nonce],
     run && config.searchEnabled,
@@ -55,15 +59,39 @@ export function SearchPage({ locationKey }: { locationKey: string }) {
       ) : state.status === 'loading' ? (
         <Spinner label="Searching traces…" />
       ) : state.status === 'error' ? (
-        <ErrorState title={errorTitle(state.error)} detail={state.error.message} action={{ label: 'Try again', onClick: () => setNonce((n) => n + 1) }} />
-      ) : state.value.length === 0 ? (
+        <ErrorState
+          title={errorTitle(state.error)}
+          detail={state.error.message}
+          // Running an invalid query again gives the same answer: only a failure of the server is worth a retry.
+          action={state.error instanceof ApiError && state.error.kind === 'bad-request' ? undefined : { label: 'Try again', onClick: () => setNonce((n) => n + 1) }}
+        />
+      ) : state.value.traces.length === 0 ? (
         <ErrorState tone="empty" title="No traces match" detail="Widen the time range, remove a criterion, or check the service name." />
       ) : (
         <>
-          <ScatterPlot traces={state.value} />
-          <ResultsList traces={state.value} sort={sort} onSort={setSort} />
+          <ScatterPlot traces={state.value.traces} />
+          {state.value.more ? <MoreMatched limit={state.value.limit} criteria={criteria} /> : null}
+          <ResultsList traces={state.value.traces} sort={sort} onSort={setSort} />
         </>
       )}
+    </div>
+  );
+}
+
+/** The API answers at most `limit` traces (the newest); say so and offer a bigger limit. */
+function MoreMatched({ limit, criteria }: { limit: number; criteria: Criteria }) {
+  const next = Math.min(10_000, limit * 2);
+  const href = paths.search(criteriaToQueryString({ ...criteria, limit: String(next) }));
+  return (
+    <div className="card more-matched" role="status" data-testid="more-matched">
+      <span>
+        More than {limit} traces matched; these are the newest {limit}.
+      </span>
+      {next > limit ? (
+        <a className="button ghost" href={href} onClick={(e) => onLinkClick(e, href)} data-testid="load-more">
+          Load {next - limit} more
+        </a>
+      ) : null}
     </div>
   );
 }
