@@ -133,6 +133,12 @@ export function toTraceQuery(
   const endTs = c.endTs ? Number(c.endTs) : nowMs;
   if (!Number.isFinite(endTs) || endTs <= 0) return { error: 'endTs must be a time in epoch milliseconds.' };
   const lookback = lookbackMs(c, endTs, defaults.defaultLookback);
+  if (lookback === undefined && c.lookback === 'range') {
+    return { error: 'lookback=range needs startTs: the start of the range in epoch milliseconds, before endTs (or now).' };
+  }
+  if (lookback === undefined && c.lookback === 'millis') {
+    return { error: 'lookback=millis needs millis: the length of the range in milliseconds, a positive whole number.' };
+  }
   if (lookback === undefined) return { error: `Unknown lookback "${c.lookback}": use ${LOOKBACK_PRESETS.map((p) => p.value).join(', ')}, range (with startTs) or millis (with millis=).` };
   const limit = c.limit ? Number(c.limit) : defaults.queryLimit;
   if (!Number.isInteger(limit) || limit <= 0) return { error: 'Limit must be a positive whole number.' };

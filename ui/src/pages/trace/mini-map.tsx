@@ -59,17 +59,20 @@ export function MiniMap({
 
   return (
     <div className="minimap-wrap card">
+      {zoomed ? (
+        // Its own line: over the axis it hid the last tick label.
+        <div className="minimap-actions">
+          <button type="button" className="link-button reset-zoom" onClick={() => onView([0, total])} data-testid="reset-zoom">
+            Reset zoom
+          </button>
+        </div>
+      ) : null}
       <div className="minimap-ticks">
         {timeTicks(total, tickCountFor(width, 64, 9) - 1).map((t) => (
           <span key={t} style={{ left: `${(t / total) * 100}%` }}>
             {formatDuration(t)}
           </span>
         ))}
-        {zoomed ? (
-          <button type="button" className="link-button reset-zoom" onClick={() => onView([0, total])} data-testid="reset-zoom">
-            Reset zoom
-          </button>
-        ) : null}
       </div>
       <div
         ref={wrap}

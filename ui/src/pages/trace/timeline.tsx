@@ -187,13 +187,16 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
   // The label goes after the bar (the cell keeps a 64px margin for it); a bar running past the view
   // gets it before, or inside when there is no room before either (it must not spill into the names).
   const labelAt: 'after' | 'before' | 'inside' = left + width <= 100 ? 'after' : left > 15 ? 'before' : 'inside';
-  const indent = Math.min(row.depth, MAX_INDENT_LEVELS) * 14;
+  // A narrow name column (phones) indents less and deeper levels stop indenting, so names keep room.
+  const narrow = p.nameWidth < 260;
+  const indent = Math.min(row.depth, narrow ? 8 : MAX_INDENT_LEVELS) * (narrow ? 7 : 14);
   const hasChildren = row.children.length > 0;
   const cls = ['span-row'];
   if (p.selected) cls.push('selected');
   if (p.match) cls.push('match');
   if (p.dim) cls.push('dim');
   if (row.error) cls.push('error');
+  if (p.critical) cls.push('on-critical');
 
   return (
     <div
@@ -209,7 +212,7 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
       onClick={() => p.onSelect(p.selected ? undefined : row.index)}
     >
       <div className="span-name-cell" style={{ paddingLeft: 8 + indent }}>
-        {row.depth > MAX_INDENT_LEVELS ? <span className="depth-mark">{row.depth}</span> : null}
+        {row.depth > (narrow ? 8 : MAX_INDENT_LEVELS) ? <span className="depth-mark">{row.depth}</span> : null}
         {hasChildren ? (
           <button
             type="button"
@@ -261,7 +264,7 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
                 data-testid="critical-segment"
                 style={{
                   left: `${pct(a - p.origin)}%`,
-                  width: `${Math.max(((b - a) / p.range) * 100, 0.1)}%`,
+                  width: `${Math.max(((b - a) / p.range) * 100, 0.4)}%`,
                   background: row.error ? undefined : color,
                 }}
               />

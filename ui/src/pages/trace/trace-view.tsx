@@ -65,7 +65,7 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
   const { width: bodyWidth } = useElementSize(bodyRef);
   const [nameWidthSet, setNameWidth] = useState<number | undefined>();
   // A phone-width screen cannot spare 240px for names: the bars need room too.
-  const minName = bodyWidth > 0 && bodyWidth < 700 ? Math.max(140, Math.round(bodyWidth * 0.45)) : 240;
+  const minName = bodyWidth > 0 && bodyWidth < 700 ? Math.max(150, Math.round(bodyWidth * 0.55)) : 240;
   const nameWidth = nameWidthSet ?? Math.round(Math.min(460, Math.max(minName, (bodyWidth - (selected !== undefined ? 400 : 0)) * 0.36)));
 
   const toggle = useCallback((i: number) => {
