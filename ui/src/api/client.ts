@@ -66,7 +66,7 @@ export const api = {
     getJson<string[]>(apiUrl('remoteServices', { serviceName }), signal),
   traces: (q: TraceQuery, signal?: AbortSignal) => getJson<Span[][]>(apiUrl('traces', { ...q }), signal),
   trace: (traceId: string, signal?: AbortSignal) =>
-    getJson<Span[]>(apiUrl(`trace/${encodeURIComponent(traceId)}`), signal),
+    getJson<Span[]>(apiUrl(`trace/${encodeURIComponent(traceId)}`, { extensions: 'true' }), signal),
   dependencies: (endTs: number, lookback: number, signal?: AbortSignal) =>
     getJson<DependencyLink[]>(apiUrl('dependencies', { endTs, lookback }), signal),
   autocompleteKeys: (signal?: AbortSignal) => getJson<string[]>(apiUrl('autocompleteKeys'), signal),

@@ -3,6 +3,7 @@ import { formatDuration, formatTimestamp } from '../../format';
 import { serviceColor } from '../../model/service-color';
 import type { Endpoint } from '../../model/span-types';
 import type { TraceRow } from '../../model/trace-model';
+import { traceHref } from '../../router';
 
 /** Everything about one span. All values are rendered as text: span data is attacker-controlled. */
 export function SpanDetail({
@@ -10,11 +11,14 @@ export function SpanDetail({
   corrected,
   traceStart,
   onClose,
+  onOpenLink,
 }: {
   row: TraceRow;
   corrected: boolean;
   traceStart: number;
   onClose: () => void;
+  /** Follow a link: the same trace selects the span, another trace is opened at it. */
+  onOpenLink: (traceId: string, spanId: string, e: React.MouseEvent<HTMLAnchorElement>) => void;
 }) {
   const span = corrected ? row.corrected : row.span;
   const color = serviceColor(row.serviceName);
@@ -105,14 +109,32 @@ export function SpanDetail({
         <Section title={`Links (${span.links.length})`}>
           <table className="detail-table">
             <tbody>
-              {span.links.map((l, i) => (
-                <tr key={i}>
-                  <th>{l.type ?? 'link'}</th>
-                  <td className="mono wrap">
-                    {l.traceId} / {l.spanId}
-                  </td>
-                </tr>
-              ))}
+              {span.links.map((l, i) => {
+                // Ids are checked before they go into a URL; anything else is shown as text only.
+                const ok = /^[0-9a-f]{16}([0-9a-f]{16})?$/.test(l.traceId) && /^[0-9a-f]{16}$/.test(l.spanId);
+                const href = ok ? `${traceHref(l.traceId)}?span=${l.spanId}` : undefined;
+                return (
+                  <tr key={i} data-testid="span-link">
+                    <th>{l.type === 'FOLLOWS_FROM' ? 'follows from' : l.type === 'CHILD_OF' ? 'child of' : 'link'}</th>
+                    <td className="mono wrap">
+                      {href ? (
+                        <a href={href} onClick={(e) => onOpenLink(l.traceId, l.spanId, e)} data-testid="span-link-target">
+                          {l.traceId === span.traceId ? `span ${l.spanId} (this trace)` : `${l.traceId} / ${l.spanId}`}
+                        </a>
+                      ) : (
+                        `${l.traceId} / ${l.spanId}`
+                      )}
+                      {l.tags
+                        ? Object.entries(l.tags).map(([k, v]) => (
+                            <div key={k} className="link-tag">
+                              {k}={v}
+                            </div>
+                          ))
+                        : null}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </Section>

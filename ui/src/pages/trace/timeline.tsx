@@ -240,6 +240,11 @@ const SpanRowView = memo(function SpanRowView(p: RowProps) {
         </span>
         {p.collapsed ? <span className="hidden-count">+{row.descendants}</span> : null}
         {row.error ? <span className="err-dot" title="error" aria-label="error" /> : null}
+        {span.links && span.links.length > 0 ? (
+          <span className="link-mark" title={`${span.links.length} span ${span.links.length === 1 ? 'link' : 'links'} (see details)`} data-testid="link-mark">
+            ↪{span.links.length}
+          </span>
+        ) : null}
         {p.corrected && row.skew !== 0 ? (
           <span className="skew-mark" title={`Clock skew corrected: shifted by ${formatDuration(-row.skew)}`} data-testid="skew-mark">
             ⇆

@@ -16,6 +16,7 @@ import { GraphView } from './graph-view';
 import { FlameView } from './flame-view';
 import { readTraceUrl, TRACE_VIEWS, writeTraceUrl, type TraceViewName } from './trace-url';
 import { rowOfSpanKey, spanKeyOf } from '../../model/span-key';
+import { onLinkClick } from '../../router';
 
 /** The trace page body, shared by /traces/{id} (from the server) and /traceViewer (from a file). */
 export function TraceView({ spans, source }: { spans: Span[]; source: 'server' | 'file' }) {
@@ -341,7 +342,20 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           onResizeNames={setNameWidth}
         />
         {selected !== undefined && model.rows[selected] ? (
-          <SpanDetail row={model.rows[selected]} corrected={corrected} traceStart={timing.traceStart} onClose={() => setSelected(undefined)} />
+          <SpanDetail
+            row={model.rows[selected]}
+            corrected={corrected}
+            traceStart={timing.traceStart}
+            onClose={() => setSelected(undefined)}
+            onOpenLink={(traceId, spanId, e) => {
+              const here = traceId === model.traceId || model.rows.some((r) => r.span.traceId === traceId) ? rowOfSpanKey(model, spanId) : undefined;
+              if (here !== undefined) {
+                e.preventDefault();
+                setCollapsed((c) => revealRow(model, c, here));
+                setSelected(here);
+              } else onLinkClick(e, e.currentTarget.getAttribute('href') ?? '');
+            }}
+          />
         ) : null}
       </div>
       </>
