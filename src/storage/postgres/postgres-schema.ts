@@ -76,6 +76,16 @@ export function migrations(t: PostgresTables): Migration[] {
           PRIMARY KEY (kind, owner, value))`,
       ],
     },
+    {
+      version: 2,
+      description: 'span durations in the trace index, so duration searches read no span rows',
+      statements: [
+        `CREATE INDEX IF NOT EXISTS skein_spans_trace_duration ON ${t.spans} (trace_id) INCLUDE (duration)`,
+        `DROP INDEX IF EXISTS ${t.schema}.skein_spans_trace`,
+        // See termStatistics: the same for the statistics of the whole table, which joins are planned with.
+        `CREATE STATISTICS IF NOT EXISTS ${t.schema}.skein_terms_term_svc (dependencies, mcv) ON term, svc FROM ${t.terms}`,
+      ],
+    },
   ];
 }
 
@@ -89,6 +99,7 @@ export async function migrate(client: PoolClient, t: PostgresTables, schema: str
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, schema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${t.schema}`);
     await runMigrations(client, postgresDialect, t.version, migrations(t));
+    for (const day of await partitionDays(client, schema)) await termStatistics(client, t, day);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -126,12 +137,37 @@ export async function createPartitions(
           `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${parent} FOR VALUES FROM (${day}) TO (${day + 1})`,
         );
       }
+      await termStatistics(client, t, day);
     }
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * A term names its service (`s:frontend` only ever has svc `frontend`), but the planner assumes term and
+ * svc independent and underestimates `term = ? AND svc = ?` by the number of services (measured 20x).
+ * It then hash-joins every matching term row and sorts, instead of walking skein_traces newest first and
+ * stopping at the limit (96 ms against 6 ms for a service search over 300k spans). Extended statistics on
+ * (term, svc) of each partition (statistics are per partition) correct the estimate.
+ */
+async function termStatistics(client: PoolClient, t: PostgresTables, day: number): Promise<void> {
+  if (!Number.isSafeInteger(day)) throw new Error(`not a partition day: ${day}`);
+  const stats = `${t.schema}.${postgresDialect.identifier(`${partitionName('skein_terms', day)}_term_svc`)}`;
+  const table = `${t.schema}.${postgresDialect.identifier(partitionName('skein_terms', day))}`;
+  await client.query(
+    `CREATE STATISTICS IF NOT EXISTS ${stats} (dependencies, mcv) ON term, svc FROM ${table}`,
+  );
+}
+
+/**
+ * Autovacuum analyzes partitions but never their partitioned parents, whose statistics the planner uses for
+ * joins over all partitions: without them a search plans as if every term were rare (see termStatistics).
+ */
+export async function analyzeTables(client: PoolClient, t: PostgresTables): Promise<void> {
+  await client.query(`ANALYZE ${t.traces}, ${t.spans}, ${t.terms}`);
 }
 
 /** The days that have a spans partition, ascending. */
