@@ -9,6 +9,7 @@ import { TracePage } from './pages/trace/trace-page';
 import { DependenciesPage } from './pages/dependencies/dependencies-page';
 import { TraceViewerPage } from './pages/trace-viewer/trace-viewer-page';
 import { ServicesPage } from './pages/services/services-page';
+import { ComparePage } from './pages/compare/compare-page';
 import { ErrorState } from './components/error-state';
 
 export function App({ config }: { config: UiConfig }) {
@@ -17,7 +18,7 @@ export function App({ config }: { config: UiConfig }) {
   const zone = useZoneMode();
   const route = parseRoute(window.location.pathname);
   useEffect(() => {
-    const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', services: 'Services', notFound: 'Not found' }[route.page];
+    const page = { search: 'Search', trace: 'Trace', dependency: 'Dependencies', traceViewer: 'Trace viewer', services: 'Services', compare: 'Compare', notFound: 'Not found' }[route.page];
     document.title = `${page} · Skein${config.environment ? ` (${config.environment})` : ''}`;
   }, [route.page, config.environment]);
   useEffect(() => {
@@ -58,6 +59,8 @@ function Page({ route, locationKey, config }: { route: Route; locationKey: strin
       return <TraceViewerPage />;
     case 'services':
       return <ServicesPage locationKey={locationKey} />;
+    case 'compare':
+      return <ComparePage locationKey={locationKey} />;
     default:
       return (
         <ErrorState
@@ -76,6 +79,7 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
     { label: 'Search', href: paths.search(), active: route.page === 'search', show: true },
     { label: 'Services', href: paths.services(), active: route.page === 'services', show: true },
     { label: 'Dependencies', href: paths.dependency(), active: route.page === 'dependency', show: config.dependency.enabled },
+    { label: 'Compare', href: paths.compare(), active: route.page === 'compare', show: true },
     { label: 'Trace viewer', href: paths.traceViewer(), active: route.page === 'traceViewer', show: true },
   ];
   return (

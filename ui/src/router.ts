@@ -11,6 +11,7 @@ export type Route =
   | { page: 'dependency' }
   | { page: 'traceViewer' }
   | { page: 'services' }
+  | { page: 'compare' }
   | { page: 'notFound' };
 
 const CHANGE = 'skein:navigate';
@@ -23,6 +24,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'dependency' && parts.length === 1) return { page: 'dependency' };
   if (parts[0] === 'traceViewer' && parts.length === 1) return { page: 'traceViewer' };
   if (parts[0] === 'services' && parts.length === 1) return { page: 'services' };
+  if (parts[0] === 'compare' && parts.length === 1) return { page: 'compare' };
   return { page: 'notFound' };
 }
 
@@ -59,6 +61,7 @@ export const paths = {
   dependency: (): string => `${BASE}dependency`,
   traceViewer: (): string => `${BASE}traceViewer`,
   services: (): string => `${BASE}services`,
+  compare: (): string => `${BASE}compare`,
 };
 
 /** Follow an in-app link without a page load, but let modified clicks open tabs as usual. */

@@ -16,7 +16,7 @@ import { GraphView } from './graph-view';
 import { FlameView } from './flame-view';
 import { readTraceUrl, TRACE_VIEWS, writeTraceUrl, type TraceViewName } from './trace-url';
 import { rowOfSpanKey, spanKeyOf } from '../../model/span-key';
-import { onLinkClick } from '../../router';
+import { onLinkClick, paths } from '../../router';
 
 /** The trace page body, shared by /traces/{id} (from the server) and /traceViewer (from a file). */
 export function TraceView({ spans, source }: { spans: Span[]; source: 'server' | 'file' }) {
@@ -303,6 +303,16 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
           >
             Collapse all
           </button>
+          {source === 'server' ? (
+            <a
+              className="button ghost"
+              href={`${paths.compare()}?a=${encodeURIComponent(model.traceId)}`}
+              onClick={(e) => onLinkClick(e, `${paths.compare()}?a=${encodeURIComponent(model.traceId)}`)}
+              data-testid="compare-with"
+            >
+              Compare…
+            </a>
+          ) : null}
           <button type="button" className="button ghost" onClick={() => downloadJson(spans, model.traceId)} data-testid="download">
             Download JSON
           </button>
