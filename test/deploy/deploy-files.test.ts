@@ -13,6 +13,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = 'node_modules/skein/dist/server/main.js';
 /** Port settings that are off unless another setting turns them on, so the image does not expose them. */
 const OFF_BY_DEFAULT = new Set(['SCRIBE_PORT']);
+/** Ports Skein connects to (databases, brokers), not ports it listens on. */
+const CLIENT_SIDE = /^(POSTGRES|MYSQL|CLICKHOUSE|KAFKA|RABBIT|ACTIVEMQ|REDIS)_/;
 const UDP = new Set(['JAEGER_AGENT_COMPACT_PORT', 'JAEGER_AGENT_BINARY_PORT']);
 
 describe('deploy files', () => {
@@ -20,7 +22,7 @@ describe('deploy files', () => {
     const dockerfile = await readFile(`${ROOT}Dockerfile`, 'utf8');
     const exposed = new Set(/^EXPOSE (.+)$/m.exec(dockerfile)?.[1]?.split(/\s+/));
     const expected = SETTINGS.filter((s) => s.type.startsWith('port') && /^\d+$/.test(s.default))
-      .filter((s) => !OFF_BY_DEFAULT.has(s.env))
+      .filter((s) => !OFF_BY_DEFAULT.has(s.env) && !CLIENT_SIDE.test(s.env))
       .map((s) => `${s.default}${UDP.has(s.env) ? '/udp' : ''}`);
     expect([...exposed].sort()).toEqual(expected.sort());
     expect(dockerfile).toContain(`ENTRYPOINT ["node", "/app/${ENTRY}"]`);
