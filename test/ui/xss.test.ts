@@ -164,6 +164,13 @@ describe('hostile span data', () => {
     await assertInert();
   });
 
+  it('the compare view shows hostile names as text', async () => {
+    await page.goto(`${server.url}/zipkin/compare?a=${TRACE_ID}&b=${TRACE_ID}`);
+    await page.waitForSelector('[data-testid=diff-row]');
+    expect(await page.locator('[data-testid=diff-row] .graph-name').allTextContents()).toEqual([SCRIPT.toLowerCase(), JS_URL.toLowerCase(), SVG.toLowerCase()]);
+    await assertInert();
+  });
+
   it('autocomplete suggestions show hostile tag values as text', async () => {
     await page.goto(`${server.url}/zipkin/`);
     await page.click('[data-testid=tag-query]');

@@ -115,6 +115,7 @@ function DiffList({ nodes, a, b }: { nodes: DiffNode[]; a: string; b: string }) 
                 style={{ transform: `translateY(${(first + k) * ROW}px)`, paddingLeft: 8 + Math.min(n.depth, 24) * 16 }}
                 data-testid="diff-row"
                 data-kind={kind}
+                title={`${n.service}: ${n.name}\n${n.a ? `A ×${n.a.count} ${formatDuration(n.a.total)}` : 'not in A'} · ${n.b ? `B ×${n.b.count} ${formatDuration(n.b.total)}` : 'not in B'}`}
               >
                 <span className="svc-tag" style={{ borderColor: serviceColor(n.service), color: serviceColor(n.service) }}>
                   {n.service}

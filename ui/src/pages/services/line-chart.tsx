@@ -23,8 +23,11 @@ export function LineChart({
   testId: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const { width } = useElementSize(ref);
-  const max = Math.max(1e-9, ...lines.flatMap((l) => l.points.map(([, v]) => v)));
+  const { width: outer } = useElementSize(ref);
+  // The card's padding (12px a side) is inside the measured width.
+  const width = Math.max(0, outer - 24);
+  const peak = Math.max(0, ...lines.flatMap((l) => l.points.map(([, v]) => v)));
+  const max = peak > 0 ? peak : 1;
   const w = Math.max(10, width - PAD.l - PAD.r);
   const h = H - PAD.t - PAD.b;
   const x = (t: number): number => PAD.l + ((t - from) / Math.max(1, to - from)) * w;
@@ -49,7 +52,7 @@ export function LineChart({
             <g key={f}>
               <line className="grid-line" x1={PAD.l} x2={PAD.l + w} y1={y(max * f)} y2={y(max * f)} />
               <text className="axis-label" x={PAD.l - 6} y={y(max * f) + 4} textAnchor="end">
-                {empty ? '' : format(max * f)}
+                {empty || (peak === 0 && f > 0) ? '' : format(peak === 0 ? 0 : max * f)}
               </text>
             </g>
           ))}

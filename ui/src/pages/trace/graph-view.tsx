@@ -86,7 +86,7 @@ export function GraphView({ model, timing, onFind }: { model: TraceModel; timing
                     {formatDuration(n.total)} · self {formatDuration(n.self)}
                   </span>
                   <span className="graph-share" aria-hidden="true">
-                    <span style={{ width: `${Math.max(1, (n.total / top) * 100)}%`, background: color }} />
+                    <span style={{ width: `${Math.min(100, Math.max(1, (n.total / top) * 100))}%`, background: color }} />
                   </span>
                 </button>
               </div>
