@@ -45,38 +45,46 @@ const postJson = (url: string, body: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 describe('bytes in flight are bounded across requests', () => {
-  it('a second large body while the first is still held -> 503 with Retry-After; both transports', async () => {
-    const first = startUpload(server.port, '/api/v2/spans');
-    // The first upload's 3 MiB arrive asynchronously: wait until a 2 MiB body is refused because of them.
-    const probe = await waitFor(async () => {
-      const res = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(2 * MiB) + ']');
-      await res.text();
-      return res.status === 503 ? res : undefined;
-    }, 'a second body refused while the first holds its bytes');
-    expect(Number(probe.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await (await postJson(`${server.url}/api/v2/spans`, '[]')).status).toBe(202);
+  it(
+    'a second large body while the first is still held -> 503 with Retry-After; both transports',
+    { timeout: 120_000 },
+    async () => {
+      const first = startUpload(server.port, '/api/v2/spans');
+      // The first upload's 3 MiB arrive asynchronously: wait until a 2 MiB body is refused because of them.
+      const probe = await waitFor(
+        async () => {
+          const res = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(2 * MiB) + ']');
+          await res.text();
+          return res.status === 503 ? res : undefined;
+        },
+        'a second body refused while the first holds its bytes',
+        60_000,
+      );
+      expect(Number(probe.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await (await postJson(`${server.url}/api/v2/spans`, '[]')).status).toBe(202);
 
-    const second = await postJson(
-      `http://127.0.0.1:${server.listeners['otlp-http']}/v1/traces`,
-      '{"resourceSpans":[]}' + ' '.repeat(2 * MiB),
-    );
-    expect(second.status).toBe(503);
-    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      const second = await postJson(
+        `http://127.0.0.1:${server.listeners['otlp-http']}/v1/traces`,
+        '{"resourceSpans":[]}' + ' '.repeat(2 * MiB),
+      );
+      expect(second.status).toBe(503);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    const grpc = await grpcCall(
-      server.listeners['otlp-grpc']!,
-      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      Buffer.concat([Buffer.from([0x0a, 0x00]), Buffer.alloc(2 * MiB).fill(Buffer.from([0x0a, 0x00]))]),
-    );
-    expect(grpc.code).toBe(14); // UNAVAILABLE, retried by OTLP clients
-    expect(grpc.details).toMatch(/COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT/);
+      const grpc = await grpcCall(
+        server.listeners['otlp-grpc']!,
+        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        Buffer.concat([Buffer.from([0x0a, 0x00]), Buffer.alloc(2 * MiB).fill(Buffer.from([0x0a, 0x00]))]),
+      );
+      expect(grpc.code).toBe(14); // UNAVAILABLE, retried by OTLP clients
+      expect(grpc.details).toMatch(/COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT/);
 
-    // The first finishes normally, and its bytes are given back: the same large body is accepted now.
-    first.req.end(']');
-    expect((await first.response).statusCode).toBe(202);
-    const again = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(3 * MiB) + ']');
-    expect(again.status).toBe(202);
-  });
+      // The first finishes normally, and its bytes are given back: the same large body is accepted now.
+      first.req.end(']');
+      expect((await first.response).statusCode).toBe(202);
+      const again = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(3 * MiB) + ']');
+      expect(again.status).toBe(202);
+    },
+  );
 
   it('a body alone in flight is never refused by the budget, even above it', async () => {
     const res = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(6 * MiB) + ']');
