@@ -27,24 +27,25 @@ export function StatsView({ model, timing, onFind }: { model: TraceModel; timing
   const template = 'minmax(110px, 1.2fr) minmax(140px, 2fr) repeat(6, minmax(64px, 0.7fr))';
   return (
     <div className="view-card stats-view" data-testid="stats-view">
-      <div className="stats-head" role="row" style={{ gridTemplateColumns: template }}>
-        {COLUMNS.map((c) => (
-          <button
-            key={c.key}
-            type="button"
-            role="columnheader"
-            className={c.num ? 'stats-th num' : 'stats-th'}
-            title={`${c.title}; click to sort`}
-            aria-sort={sort.col === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
-            data-testid={`stats-sort-${c.key}`}
-            onClick={() => setSort((s) => ({ col: c.key, desc: s.col === c.key ? !s.desc : c.num }))}
-          >
-            {c.label}
-            {sort.col === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
-          </button>
-        ))}
-      </div>
+      {/* The heading scrolls sideways with the rows (narrow screens) and stays on top when scrolling down. */}
       <div className="stats-scroll" ref={scroller} role="table" aria-label="Span statistics" aria-rowcount={rows.length}>
+        <div className="stats-head" role="row" style={{ gridTemplateColumns: template }}>
+          {COLUMNS.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              role="columnheader"
+              className={c.num ? 'stats-th num' : 'stats-th'}
+              title={`${c.title}; click to sort`}
+              aria-sort={sort.col === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              data-testid={`stats-sort-${c.key}`}
+              onClick={() => setSort((s) => ({ col: c.key, desc: s.col === c.key ? !s.desc : c.num }))}
+            >
+              {c.label}
+              {sort.col === c.key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+        </div>
         <div style={{ height: rows.length * ROW, position: 'relative' }}>
           {rows.slice(first, last).map((r, k) => (
             <div
