@@ -72,6 +72,10 @@ describe('trace page views: statistics, graph, flame graph', () => {
     // Back returns to the timeline: each view is a history entry.
     await page.goBack();
     await page.waitForURL((u) => !u.searchParams.has('view'));
+    await page.waitForSelector('[data-testid=span-row]');
+    expect(await page.locator('[data-testid=view-tab-timeline]').getAttribute('aria-selected')).toBe('true');
+    await page.goForward();
+    await page.waitForSelector('[data-testid=graph-node]');
   });
 
   it('the flame graph draws the call stack by time and focuses a box on click', async () => {

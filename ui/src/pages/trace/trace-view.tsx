@@ -16,7 +16,7 @@ import { GraphView } from './graph-view';
 import { FlameView } from './flame-view';
 import { readTraceUrl, TRACE_VIEWS, writeTraceUrl, type TraceViewName } from './trace-url';
 import { rowOfSpanKey, spanKeyOf } from '../../model/span-key';
-import { onLinkClick, paths } from '../../router';
+import { onLinkClick, paths, useLocationKey } from '../../router';
 
 /** The trace page body, shared by /traces/{id} (from the server) and /traceViewer (from a file). */
 export function TraceView({ spans, source }: { spans: Span[]; source: 'server' | 'file' }) {
@@ -44,6 +44,15 @@ export function TraceView({ spans, source }: { spans: Span[]; source: 'server' |
     }
     writeTraceUrl(view, selectedKey, false);
   }, [selectedKey, view]);
+  // Back and forward change the address without remounting: follow it to the view and span it names.
+  const locationKey = useLocationKey();
+  useEffect(() => {
+    const u = readTraceUrl(window.location.search);
+    setViewName(u.view);
+    const row = u.span !== undefined ? rowOfSpanKey(model, u.span) : undefined;
+    if (row !== undefined) setCollapsed((c) => revealRow(model, c, row));
+    setSelected(row);
+  }, [locationKey, model]);
   const showView = (v: TraceViewName): void => {
     if (v === view) return;
     writeTraceUrl(v, selectedKey, true);
