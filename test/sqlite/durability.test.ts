@@ -94,7 +94,8 @@ describe('sqlite durability across SIGKILL', () => {
     const ids = [...acked.keys()];
     const missing: string[] = [];
     for (let i = 0; i < ids.length; i += 100) {
-      const chunk = ids.slice(i, i + 100);
+      // traceMany with a single id is a 400 (as in Zipkin): a last chunk of one also asks for the id before it.
+      const chunk = ids.slice(i === ids.length - 1 && i > 0 ? i - 1 : i, i + 100);
       const res = await fetch(`${second.baseUrl}/api/v2/traceMany?traceIds=${chunk.join(',')}`);
       expect(res.status).toBe(200);
       const traces = (await res.json()) as { traceId: string; id: string }[][];

@@ -85,7 +85,19 @@ describe.skipIf(!available)('postgres: cancelling stuck statements', () => {
     } finally {
       await admin.query('COMMIT');
     }
-    for (let i = 0; i < 6; i++) expect((await search()).map((t) => t[0]!.traceId)).toEqual([traceId]);
+    // Serving again: every connection answers. The 500 ms QUERY_TIMEOUT this store needs for the locked
+    // phase can also pass for a plain search on a busy machine, so a timed-out search is asked again.
+    for (let i = 0; i < 6; i++) {
+      const traces = await waitFor(
+        () =>
+          search().catch((e: unknown) =>
+            e instanceof KindedError && e.kind === 'over-capacity' ? undefined : Promise.reject(e),
+          ),
+        'a search to answer once the lock is released',
+        30_000,
+      );
+      expect(traces.map((t) => t[0]!.traceId)).toEqual([traceId]);
+    }
   });
 
   it('cancels a lookup by id when its caller aborts', async () => {
