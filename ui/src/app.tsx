@@ -77,9 +77,8 @@ function Header({ route, config }: { route: Route; config: UiConfig }) {
   const support = safeHttpUrl(config.supportUrl);
   const nav: Array<{ label: string; href: string; active: boolean; show: boolean }> = [
     { label: 'Search', href: paths.search(), active: route.page === 'search', show: true },
-    { label: 'Services', href: paths.services(), active: route.page === 'services', show: true },
+    { label: 'Services', href: paths.services(), active: route.page === 'services', show: config.searchEnabled },
     { label: 'Dependencies', href: paths.dependency(), active: route.page === 'dependency', show: config.dependency.enabled },
-    { label: 'Compare', href: paths.compare(), active: route.page === 'compare', show: true },
     { label: 'Trace viewer', href: paths.traceViewer(), active: route.page === 'traceViewer', show: true },
   ];
   return (
