@@ -8,9 +8,9 @@ import { TEST_PG } from '../../src/storage/postgres/postgres-test-support.js';
 import { ListenError } from '../../src/server/listen-error.js';
 import { requireService } from '../support/require-service.js';
 import { startTestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
-import { createTestDatabase } from '../postgres/test-database.js';
+import { startSkeinOnProxiedPostgres, type ProxiedPostgresSkein } from '../postgres/test-database.js';
 
 /** JAEGER_ADMIN_PORT: Jaeger's health JSON at / and Prometheus text at /metrics, over a real socket. */
 
@@ -118,26 +118,16 @@ describe('formatGoDuration', () => {
 const pgAvailable = await requireService('PostgreSQL', TEST_PG.host!, TEST_PG.port);
 
 describe.skipIf(!pgAvailable)('JAEGER_ADMIN_PORT health follows storage', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let running: ProxiedPostgresSkein | undefined;
   let proxy: TcpProxy;
   let pg: RunningSkein;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = await TcpProxy.start({ host: TEST_PG.host!, port: TEST_PG.port });
-    pg = await startTestServer({
-      STORAGE_TYPE: 'postgres',
-      POSTGRES_HOST: '127.0.0.1',
-      POSTGRES_PORT: String(proxy.port),
-      POSTGRES_USER: 'postgres',
-      POSTGRES_DB: db.name,
-    });
+    running = await startSkeinOnProxiedPostgres();
+    ({ proxy, server: pg } = running);
   });
   afterAll(async () => {
-    await proxy?.restore();
-    await pg?.close();
-    await proxy?.close();
-    await db?.drop();
+    await running?.close();
   });
 
   it("answers 503 'Server not available' while the database is unreachable, and 200 again after", async () => {

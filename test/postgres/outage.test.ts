@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSkein } from '../../src/server/skein-server.js';
 import { TEST_PG } from '../../src/storage/postgres/postgres-test-support.js';
 import { requireService } from '../support/require-service.js';
-import { startTestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
-import { createTestDatabase } from './test-database.js';
+import { startSkeinOnProxiedPostgres, type ProxiedPostgresSkein } from './test-database.js';
 
 /**
  * The database goes away during ingest and comes back (a TCP proxy between Skein and the machine's
@@ -30,27 +29,16 @@ interface Outcome {
 }
 
 describe.skipIf(!available)('postgres outage during ingest', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let running: ProxiedPostgresSkein | undefined;
   let proxy: TcpProxy;
   let server: RunningSkein;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = await TcpProxy.start({ host: TEST_PG.host!, port: TEST_PG.port });
-    server = await startTestServer({
-      STORAGE_TYPE: 'postgres',
-      POSTGRES_HOST: '127.0.0.1',
-      POSTGRES_PORT: String(proxy.port),
-      POSTGRES_USER: 'postgres',
-      POSTGRES_DB: db.name,
-    });
+    running = await startSkeinOnProxiedPostgres();
+    ({ proxy, server: server } = running);
   });
-
   afterAll(async () => {
-    await proxy?.restore();
-    await server?.close();
-    await proxy?.close();
-    await db?.drop();
+    await running?.close();
   });
 
   it('answers 503 with Retry-After, says DOWN with the reason, reconnects, and loses no acknowledged span', async () => {
