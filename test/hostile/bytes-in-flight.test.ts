@@ -49,10 +49,25 @@ describe('bytes in flight are bounded across requests', () => {
     'a second large body while the first is still held -> 503 with Retry-After; both transports',
     { timeout: 120_000 },
     async () => {
-      const first = startUpload(server.port, '/api/v2/spans');
+      let first = startUpload(server.port, '/api/v2/spans');
+      let firstAnswered = false;
+      const watch = (upload: typeof first) =>
+        upload.response.then(
+          () => (firstAnswered = true),
+          () => (firstAnswered = true),
+        );
+      void watch(first);
       // The first upload's 3 MiB arrive asynchronously: wait until a 2 MiB body is refused because of them.
+      // Whichever of the two holds bytes second is refused, so when a probe overtook the upload and the
+      // upload was the one refused, the upload starts again.
       const probe = await waitFor(
         async () => {
+          if (firstAnswered) {
+            first.req.destroy();
+            first = startUpload(server.port, '/api/v2/spans');
+            firstAnswered = false;
+            void watch(first);
+          }
           const res = await postJson(`${server.url}/api/v2/spans`, '[' + ' '.repeat(2 * MiB) + ']');
           await res.text();
           return res.status === 503 ? res : undefined;
