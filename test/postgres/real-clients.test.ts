@@ -76,9 +76,14 @@ describe.skipIf(!available)('real clients on STORAGE_TYPE=postgres', () => {
     expect(fromPg).toHaveLength(spans);
     expect(fromPg).toEqual(await trace(memServer, traceId, spans));
     const search = `/api/v2/traces?serviceName=${encodeURIComponent(service)}&lookback=86400000&limit=10`;
-    const [pgTraces = [], memTraces] = await Promise.all(
-      [pgServer, memServer].map(async (s) => ((await getJson<Json[][]>(s.url + search)) ?? []).map(byId)),
+    const searchOn = async (s: RunningSkein) => ((await getJson<Json[][]>(s.url + search)) ?? []).map(byId);
+    // Seen once in a CI run: the trace was found by id with all its spans, but a search at that moment did
+    // not list it yet (cause not found; noted on the issue). The search is waited for, with a deadline.
+    await waitFor(
+      async () => ((await searchOn(pgServer)).some((t) => t[0]?.['traceId'] === traceId) ? true : undefined),
+      `trace ${traceId} in a search by ${service} on postgres`,
     );
+    const [pgTraces = [], memTraces] = await Promise.all([pgServer, memServer].map(searchOn));
     expect(pgTraces.map((t) => t[0]?.['traceId'])).toContain(traceId);
     expect(pgTraces).toEqual(memTraces);
     const names = `/api/v2/spans?serviceName=${encodeURIComponent(service)}`;
