@@ -12,6 +12,40 @@ import { ensureUiBuilt, launchBrowser, watchPage } from '../ui/ui-harness.js';
  */
 const ID = '463ac35c9f6413ad48485a3953bb6124';
 const START_US = Date.now() * 1000 - 60_000_000;
+/** A consumer trace whose span links (OTLP) to span 3 of the checkout trace, as a queue consumer does. */
+const LINKED = '5000000000000000000000000000cccc';
+
+function otlpLinkedTrace(): unknown {
+  const ns = (us: number) => String(BigInt(us) * 1000n);
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'mailer' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: LINKED,
+                spanId: '000000000000000a',
+                name: 'send receipt',
+                kind: 5,
+                startTimeUnixNano: ns(START_US + 10_000_000),
+                endTimeUnixNano: ns(START_US + 10_005_000),
+                links: [
+                  {
+                    traceId: ID,
+                    spanId: '0000000000000003',
+                    attributes: [{ key: 'link.reason', value: { stringValue: 'receipt for order' } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
 
 describe('Jaeger UI deep links on JAEGER_QUERY_PORT', () => {
   let server: RunningSkein;
@@ -30,6 +64,12 @@ describe('Jaeger UI deep links on JAEGER_QUERY_PORT', () => {
       body: JSON.stringify(checkoutTrace(START_US, ID)),
     });
     expect(res.status).toBe(202);
+    const otlp = await fetch(`http://127.0.0.1:${server.listeners['otlp-http']}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(otlpLinkedTrace()),
+    });
+    expect(otlp.status).toBe(200);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     seen = watchPage(page);
@@ -67,6 +107,24 @@ describe('Jaeger UI deep links on JAEGER_QUERY_PORT', () => {
     expect(await page.locator('[data-testid=span-row] .svc-tag').allTextContents()).toEqual(
       expect.arrayContaining(['frontend', 'payment']),
     );
+  });
+
+  it('/trace/{id} of a trace with an OTLP span link shows the link and follows it', async () => {
+    await page.goto(`${jaeger}/trace/${LINKED}`);
+    await page.waitForSelector('[data-testid=span-row]');
+    expect(loadedFrom()).toBe(jaeger);
+    expect(await page.locator('[data-testid=link-mark]').allTextContents()).toEqual(['↪1']);
+    await page.locator('[data-testid=span-row][data-row="0"]').click();
+    expect(await page.locator('[data-testid=span-link] th').textContent()).toBe('link');
+    expect(await page.locator('[data-testid=span-link] .link-tag').textContent()).toBe('link.reason=receipt for order');
+    expect(await page.locator('[data-testid=span-link-target]').getAttribute('href')).toBe(
+      `/zipkin/traces/${ID}?span=0000000000000003`,
+    );
+    await page.click('[data-testid=span-link-target]');
+    await page.waitForURL((u) => u.pathname.endsWith(ID));
+    expect(loadedFrom()).toBe(jaeger);
+    await page.waitForSelector('[data-testid=span-detail]');
+    expect(await page.locator('[data-testid=span-detail] .detail-name').textContent()).toBe('select cards');
   });
 
   it('/dependencies opens the dependency graph with the services of the stored trace', async () => {
