@@ -1,6 +1,6 @@
 import type { Span } from '../model/span.js';
 import { isDecodeError } from '../model/decode-error.js';
-import { KindedError } from '../model/failure.js';
+import { failureOf, KindedError } from '../model/failure.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import { BodyBudget } from './body-budget.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
@@ -33,6 +33,15 @@ export interface CollectorOptions {
   maxInFlight?: number;
   /** Bytes of messages being received and decoded at once (COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT). */
   maxBodyBytesInFlight?: number;
+}
+
+/** How a transport handles a message storage refused. */
+export interface AcceptOptions {
+  /**
+   * The transport keeps a message that storage refused for now (a queue requeues it and delivers it again),
+   * so such a refusal is not counted as dropped; only what is given up on is.
+   */
+  redelivers?: boolean;
 }
 
 export interface AcceptResult {
@@ -71,6 +80,7 @@ export class Collector {
     bytes: Uint8Array,
     decode: (b: Uint8Array) => Span[],
     from?: MessageSource,
+    accept: AcceptOptions = {},
   ): Promise<AcceptResult> {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
@@ -83,7 +93,7 @@ export class Collector {
       if (isDecodeError(e)) this.drops.dropped('warn', transport, from, 'malformed', { err: e.message });
       throw e;
     }
-    return this.store(transport, spans, from);
+    return this.store(transport, spans, from, accept);
   }
 
   /**
@@ -124,7 +134,12 @@ export class Collector {
     if (n > 0) this.opts.metrics.forTransport(transport).spansDropped(n);
   }
 
-  private async store(transport: TransportName, spans: Span[], from: MessageSource): Promise<AcceptResult> {
+  private async store(
+    transport: TransportName,
+    spans: Span[],
+    from: MessageSource,
+    accept: AcceptOptions = {},
+  ): Promise<AcceptResult> {
     const m = this.opts.metrics.forTransport(transport);
     m.spans(spans.length);
     if (spans.length === 0) return { accepted: 0, sampledOut: 0 };
@@ -132,13 +147,21 @@ export class Collector {
     const sampledOut = spans.length - kept.length;
     if (sampledOut) m.spansDropped(sampledOut);
     if (kept.length === 0) return { accepted: 0, sampledOut };
-    if (this.inFlight >= this.maxInFlight) {
+    // A message that will be delivered again is not dropped (yet): counting each requeue would make one
+    // message held through a storage outage look like thousands lost. It is logged by its consumer instead.
+    const dropped = (e: unknown) => {
+      if (accept.redelivers && failureOf(e).queue === 'requeue') return false;
       m.spansDropped(kept.length);
       m.messagesDropped();
+      return true;
+    };
+    if (this.inFlight >= this.maxInFlight) {
+      const busy = new CollectorBusyError(1);
+      if (!dropped(busy)) throw busy;
       this.drops.dropped('warn', transport, from, 'collector saturated (COLLECTOR_MAX_IN_FLIGHT)', {
         spans: kept.length,
       });
-      throw new CollectorBusyError(1);
+      throw busy;
     }
     this.inFlight++;
     const p = this.opts.consumer.accept(kept);
@@ -146,8 +169,7 @@ export class Collector {
     try {
       await p;
     } catch (e) {
-      m.spansDropped(kept.length);
-      m.messagesDropped();
+      if (!dropped(e)) throw e;
       this.drops.dropped('error', transport, from, 'storage failed to accept spans', {
         err: (e as Error).message,
         spans: kept.length,

@@ -330,7 +330,7 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
       const queue = `skein-test-${runId}-outage`;
       const { consumer, state } = flakyStorage();
       state.down = true;
-      const { qc } = await startConsumer(queue, consumer);
+      const { qc, logs, dropped } = await startConsumer(queue, consumer);
       try {
         const traces = [trace(), trace(), trace()];
         for (const t of traces) ch.sendToQueue(queue, Buffer.from(encodeThriftList(t)));
@@ -355,6 +355,10 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
           'an empty queue',
         );
         expect(state.stored).toBe(traces.length);
+        // Held, not lost: no requeue counts as a dropped message; the outage is logged once, as is its end.
+        expect(await dropped()).toBe(0);
+        expect(logs.filter((l) => l.msg.startsWith('storage refused a rabbitmq message'))).toHaveLength(1);
+        expect(logs.filter((l) => l.msg.startsWith('storage accepts rabbitmq messages again'))).toHaveLength(1);
       } finally {
         await qc.close();
         await ch.deleteQueue(queue);

@@ -99,7 +99,7 @@ export async function acceptQueued(
   decode: (b: Uint8Array) => Span[] = decodeDetectedSpans,
 ): Promise<'stored' | 'dropped' | 'requeue'> {
   try {
-    await opts.collector.acceptMessage(transport, bytes, decode, `queue ${queue}`);
+    await opts.collector.acceptMessage(transport, bytes, decode, `queue ${queue}`, { redelivers: true });
     return 'stored';
   } catch (e) {
     const failure = failureOf(e);
@@ -218,10 +218,24 @@ export class QueueConsumer {
     if (outcome === 'requeue') {
       // Holding the message for the delay is the backoff: with the prefetch bounded by the concurrency, the
       // broker sends nothing new meanwhile. The delay grows with each requeue in a row.
-      await this.pause(backoffDelay(this.retries++, this.retry));
+      const delay = backoffDelay(this.retries++, this.retry);
+      // Not counted as dropped (it is not lost): one line when an outage starts, one when it ends.
+      if (this.retries === 1) {
+        this.opts.logger.warn(
+          { transport: this.broker.transport, queue: this.broker.queue, retryInMs: delay },
+          `storage refused a ${this.broker.transport} message for now; it stays queued and is retried`,
+        );
+      }
+      await this.pause(delay);
       return msg.requeue();
     }
     if (outcome === 'dropped') return msg.drop ? msg.drop() : msg.ack();
+    if (this.retries > 0) {
+      this.opts.logger.info(
+        { transport: this.broker.transport, queue: this.broker.queue, requeues: this.retries },
+        `storage accepts ${this.broker.transport} messages again`,
+      );
+    }
     this.retries = 0;
     return msg.ack();
   }
