@@ -13,7 +13,8 @@ import { createHttpApp } from '../src/server/http-app.js';
 import { createSharedPortServer } from '../src/server/shared-port.js';
 import type { FromServer, ToServer } from './protocol.js';
 
-const app = await createHttpApp(pino({ level: 'warn' }), ['*']);
+const logger = pino({ level: 'warn' });
+const app = await createHttpApp(logger, ['*']);
 installRawBodyParser(app, 64 * 1024 * 1024);
 let received = 0;
 const accept =
@@ -24,7 +25,13 @@ const accept =
 app.post('/api/v2/spans', accept(202));
 app.post('/v1/traces', accept(200));
 await app.ready();
-const front = createSharedPortServer(app.server as HttpServer, createH2Server());
+// The defaults of LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT and LISTENER_MAX_CONNECTIONS.
+const limits = { headerTimeoutMs: 10_000, idleTimeoutMs: 65_000, maxConnections: 1000 };
+const front = createSharedPortServer(app.server as HttpServer, createH2Server(), {
+  name: 'ceiling',
+  limits,
+  logger,
+});
 front.listen(0, '127.0.0.1', () => {
   process.send!({ type: 'ready', port: (front.address() as AddressInfo).port } satisfies FromServer);
 });

@@ -6,6 +6,7 @@ import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
 import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
+import type { ConnectionLimits } from './connection-guard.js';
 
 export { ConfigError };
 
@@ -173,6 +174,8 @@ export interface Config {
     /** COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT: message bytes being received and decoded at once. */
     maxBodyBytesInFlight: number;
   };
+  /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
+  listeners: ConnectionLimits;
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
     agentCompactPort: number | null;
@@ -263,6 +266,11 @@ export function parseConfig(raw: RawConfig): Config {
         raw.COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT,
         1024,
       ),
+    },
+    listeners: {
+      headerTimeoutMs: parseDuration('LISTENER_HEADER_TIMEOUT', raw.LISTENER_HEADER_TIMEOUT, 100),
+      idleTimeoutMs: parseDuration('LISTENER_IDLE_TIMEOUT', raw.LISTENER_IDLE_TIMEOUT, 100),
+      maxConnections: int('LISTENER_MAX_CONNECTIONS', 1),
     },
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {

@@ -140,6 +140,24 @@ export const SETTINGS = [
     help: 'Bytes of messages being received, inflated and decoded at once, every transport together; past it new ones get 503 + Retry-After (gRPC UNAVAILABLE)',
   },
   {
+    env: 'LISTENER_HEADER_TIMEOUT',
+    type: 'duration',
+    default: '10s',
+    help: 'A TCP connection that has not sent a whole request header (or HTTP/2 preface) by then is closed',
+  },
+  {
+    env: 'LISTENER_MAX_CONNECTIONS',
+    type: 'int',
+    default: '1000',
+    help: 'Connections at once per TCP listener; past it new ones are refused and a line is logged',
+  },
+  {
+    env: 'LISTENER_IDLE_TIMEOUT',
+    type: 'duration',
+    default: '65s',
+    help: 'A connection with no request in progress (HTTP/1 keep-alive, HTTP/2 and gRPC sessions) is closed after this long',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

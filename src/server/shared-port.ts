@@ -1,6 +1,7 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { Http2Server } from 'node:http2';
+import { guardRawListener, type ListenerGuard } from './connection-guard.js';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -8,9 +9,20 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  * One TCP port for HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge), as zipkin serves its
  * HTTP API and gRPC on 9411. Node's http2 module has no HTTP/1 fallback without TLS, so each connection's
  * first bytes are sniffed: the HTTP/2 connection preface goes to the http2 server, anything else to HTTP/1.
+ * The HTTP servers' own timeouts are set by the caller (connection-guard.ts: applyHttp1Timeouts and
+ * applyHttp2Timeouts), once per server, as two ports share them.
  */
-export function createSharedPortServer(http1: HttpServer, http2?: Http2Server): NetServer {
-  return createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
+export function createSharedPortServer(
+  http1: HttpServer,
+  http2: Http2Server | undefined,
+  guard: ListenerGuard,
+): NetServer {
+  // Sockets that have sent a whole request's headers (HTTP/1) or the whole HTTP/2 preface: from then on
+  // the HTTP servers' own timeouts apply. Until then, a silent or half-sent connection is closed after
+  // LISTENER_HEADER_TIMEOUT; before, a socket stuck in the sniffer was held forever (150 s and more).
+  const started = new WeakSet<Socket>();
+  http1.on('request', (req: { socket: Socket }) => started.add(req.socket));
+  const server = createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
     if (!http2) {
       http1.emit('connection', socket);
       socket.resume();
@@ -29,8 +41,11 @@ export function createSharedPortServer(http1: HttpServer, http2?: Http2Server): 
       // Undecided until the prefix diverges or the whole preface is seen.
       if (isH2 && n < H2_PREFACE.length) return void socket.once('readable', check);
       socket.unshift(seen);
+      if (isH2) started.add(socket);
       (isH2 ? http2 : http1).emit('connection', socket);
     };
     socket.once('readable', check);
   });
+  guardRawListener(server, guard, (s) => started.has(s));
+  return server;
 }

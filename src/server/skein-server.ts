@@ -24,6 +24,7 @@ import { createHttpApp } from './http-app.js';
 import { rejectTraceMethod } from './reject-trace-method.js';
 import { ListenError } from './listen-error.js';
 import { createSharedPortServer } from './shared-port.js';
+import { applyHttp1Timeouts, applyHttp2Timeouts } from './connection-guard.js';
 import { openStorage } from './storage-factory.js';
 import {
   http2StreamHandler,
@@ -120,8 +121,11 @@ export async function startSkein(
   if (onStream) {
     h2 = createH2Server();
     h2.on('stream', onStream);
+    applyHttp2Timeouts(h2, config.listeners);
   }
-  const front = createSharedPortServer(app.server as HttpServer, h2);
+  applyHttp1Timeouts(app.server as HttpServer, config.listeners);
+  const guard = (name: string) => ({ name, limits: config.listeners, logger });
+  const front = createSharedPortServer(app.server as HttpServer, h2, guard('zipkin'));
   try {
     front.listen(config.queryPort);
     await once(front, 'listening');
@@ -134,7 +138,9 @@ export async function startSkein(
   // JAEGER_QUERY_PORT: a second front door to the same app, where Jaeger UI and Grafana look for the query service.
   const jaegerQueryPort = config.queryEnabled ? config.jaeger.queryPort : null;
   const jaegerFront =
-    jaegerQueryPort === null ? undefined : createSharedPortServer(app.server as HttpServer, h2);
+    jaegerQueryPort === null
+      ? undefined
+      : createSharedPortServer(app.server as HttpServer, h2, guard('jaeger-query'));
   if (jaegerFront) {
     try {
       jaegerFront.listen(jaegerQueryPort);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -24,6 +24,7 @@ import { startScribeListener } from '../collector/scribe/scribe-listener.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
+import { guardHttpServer, guardRawListener } from './connection-guard.js';
 import type { SettingKey } from './settings.js';
 
 /**
@@ -86,37 +87,55 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
       throw new ListenError(name, SETTING_OF[name], port, e);
     }
   };
-  const http = (register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
-    listenHttp(ctx, host, port, register);
-  const grpcOpts = (port: number) => ({ port, host, maxMessageBytes: config.maxBodyBytes, logger });
+  const guard = (name: string) => ({ name, limits: config.listeners, logger });
+  const http = (name: string, register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
+    listenHttp(ctx, host, port, name, register);
+  const grpcOpts = (name: string) => (port: number) => ({
+    port,
+    host,
+    maxMessageBytes: config.maxBodyBytes,
+    logger,
+    guard: {
+      idleTimeoutMs: config.listeners.idleTimeoutMs,
+      apply: (server: NetServer, started: (s: Socket) => boolean) =>
+        guardRawListener(server, guard(name), started),
+    },
+  });
   const udp = (protocol: 'compact' | 'binary') => (port: number) =>
     startJaegerUdpListener({ port, host, protocol, collector, logger });
   try {
     await start(
       'otlp-http',
       config.otlp.httpPort,
-      http(async (app) => app.register(otlpHttpPlugin, { collector, logger })),
+      http('otlp-http', async (app) => app.register(otlpHttpPlugin, { collector, logger })),
     );
     await start('otlp-grpc', config.otlp.grpcPort, (port) =>
-      startGrpcListener(grpcOpts(port), [otlpTraceExportMethod(collector)]),
+      startGrpcListener(grpcOpts('otlp-grpc')(port), [otlpTraceExportMethod(collector)]),
     );
     await start('jaeger-udp-compact', config.jaeger.agentCompactPort, udp('compact'));
     await start('jaeger-udp-binary', config.jaeger.agentBinaryPort, udp('binary'));
     await start(
       'jaeger-http',
       config.jaeger.httpPort,
-      http(async (app) => app.register(jaegerHttpPlugin, { collector, logger })),
+      http('jaeger-http', async (app) => app.register(jaegerHttpPlugin, { collector, logger })),
     );
     await start('jaeger-grpc', config.jaeger.grpcPort, (port) =>
-      startGrpcListener(grpcOpts(port), [jaegerPostSpansMethod(collector)]),
+      startGrpcListener(grpcOpts('jaeger-grpc')(port), [jaegerPostSpansMethod(collector)]),
     );
     await start(
       'jaeger-sampling',
       config.jaeger.samplingPort,
-      http(async (app) => registerSamplingRoutes(app, strategies ?? SamplingStrategies.sampleAll())),
+      http('jaeger-sampling', async (app) =>
+        registerSamplingRoutes(app, strategies ?? SamplingStrategies.sampleAll()),
+      ),
     );
     const adminRoutes = ctx.adminRoutes;
-    if (adminRoutes) await start('jaeger-admin', config.jaeger.adminPort, http(async (app) => adminRoutes(app)));
+    if (adminRoutes)
+      await start(
+        'jaeger-admin',
+        config.jaeger.adminPort,
+        http('jaeger-admin', async (app) => adminRoutes(app)),
+      );
     const scribe = config.scribe;
     await start('scribe', scribe?.port ?? null, (port) =>
       startScribeListener({ port, host, category: scribe!.category, collector, logger }),
@@ -157,11 +176,13 @@ async function listenHttp(
   ctx: TransportContext,
   host: string,
   port: number,
+  name: string,
   register: (app: FastifyInstance) => Promise<void>,
 ): Promise<Omit<Listener, 'name'>> {
   // The same app as QUERY_PORT's (CORS for browser SDKs, query parsing, error catalogue, raw bodies).
   const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins);
   installRawBodyParser(app, ctx.config.maxBodyBytes, ctx.collector);
+  guardHttpServer(app.server, { name, limits: ctx.config.listeners, logger: ctx.logger });
   await register(app);
   await app.listen({ port, host });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };

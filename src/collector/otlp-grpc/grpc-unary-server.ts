@@ -1,3 +1,10 @@
+import { once } from 'node:events';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
@@ -15,7 +22,16 @@ export interface GrpcListenerOptions {
   host: string;
   maxMessageBytes: number;
   logger: Logger;
+  /**
+   * The header timeout and connection cap of this listener (server/connection-guard.ts), given the
+   * listening socket server and when a socket counts as started; with it, `idleTimeoutMs` closes idle
+   * sessions.
+   */
+  guard?: { idleTimeoutMs: number; apply(server: NetServer, started: (s: Socket) => boolean): void };
 }
+
+/** The HTTP/2 client preface's length: a socket that has sent this much has started a session. */
+const H2_PREFACE_BYTES = 24;
 
 const identity = (b: Buffer) => b;
 
@@ -32,6 +48,7 @@ export async function startGrpcListener(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
+    ...(opts.guard ? { 'grpc.max_connection_idle_ms': opts.guard.idleTimeoutMs } : {}),
   });
   const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
@@ -58,6 +75,7 @@ export async function startGrpcListener(
     }) as grpc.handleUnaryCall<Buffer, Buffer>;
   }
   server.addService(definition, implementation);
+  if (opts.guard) return listenGuarded(server, opts, opts.guard);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`,
@@ -65,18 +83,47 @@ export async function startGrpcListener(
       (err, bound) => (err ? reject(err) : resolve(bound)),
     ),
   );
+  return { port, close: () => shutdown(server) };
+}
+
+/**
+ * grpc-js binds its own sockets with no connection cap and no timeout before the HTTP/2 preface, so a
+ * guarded listener is a net server of ours that hands each accepted socket to grpc-js (its public
+ * connection injector): silent or half-preface sockets are closed after the header timeout, and past the
+ * cap new ones are refused and logged, as on every other TCP listener.
+ */
+async function listenGuarded(
+  server: grpc.Server,
+  opts: GrpcListenerOptions,
+  guard: NonNullable<GrpcListenerOptions['guard']>,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const front = createNetServer((socket: Socket) => injector.injectConnection(socket));
+  guard.apply(front, (s) => s.bytesRead >= H2_PREFACE_BYTES);
+  front.listen(opts.port, opts.host);
+  await Promise.race([
+    once(front, 'listening'),
+    once(front, 'error').then(([e]) => Promise.reject(e as Error)),
+  ]);
   return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Let in-flight exports finish, but do not wait forever on a client that keeps its stream open.
-        const timer = setTimeout(() => server.forceShutdown(), 5000);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+    port: (front.address() as AddressInfo).port,
+    close: async () => {
+      front.close();
+      await shutdown(server);
+      injector.destroy();
+    },
   };
+}
+
+function shutdown(server: grpc.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Let in-flight exports finish, but do not wait forever on a client that keeps its stream open.
+    const timer = setTimeout(() => server.forceShutdown(), 5000);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The gRPC status for any failure, from the one mapping; retryable ones carry a google.rpc.RetryInfo. */
