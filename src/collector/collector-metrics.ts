@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import type { LimitedField, TruncationCounter } from '../model/span-limits.js';
 
 /** The transports Skein collects from; each gets its own label value in the collector metrics. */
 export type TransportName =
@@ -68,4 +69,15 @@ export class PrometheusCollectorMetrics implements CollectorMetrics {
     }
     return m;
   }
+}
+
+/** skein_span_values_truncated_total{field}: values cut or dropped by the SPAN_MAX_* limits. */
+export function prometheusTruncationCounter(registry: Registry): TruncationCounter {
+  const c = new Counter({
+    name: 'skein_span_values_truncated_total',
+    help: 'Span values over a SPAN_MAX_* limit: names, keys and values truncated, tags and annotations dropped',
+    labelNames: ['field'],
+    registers: [registry],
+  });
+  return (field: LimitedField, n: number) => c.inc({ field }, n);
 }

@@ -1,6 +1,7 @@
 import type { Span } from '../model/span.js';
 import { isDecodeError } from '../model/decode-error.js';
 import { failureOf, KindedError } from '../model/failure.js';
+import { limitSpan, type SpanLimits, type TruncationCounter } from '../model/span-limits.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import { BodyBudget } from './body-budget.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
@@ -33,6 +34,10 @@ export interface CollectorOptions {
   maxInFlight?: number;
   /** Bytes of messages being received and decoded at once (COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT). */
   maxBodyBytesInFlight?: number;
+  /** SPAN_MAX_*: every span from every transport is cut to these before it is sampled and stored. */
+  spanLimits?: SpanLimits;
+  /** Counts what `spanLimits` cut (skein_span_values_truncated_total). */
+  truncated?: TruncationCounter;
 }
 
 /** How a transport handles a message storage refused. */
@@ -143,6 +148,11 @@ export class Collector {
     const m = this.opts.metrics.forTransport(transport);
     m.spans(spans.length);
     if (spans.length === 0) return { accepted: 0, sampledOut: 0 };
+    const limits = this.opts.spanLimits;
+    if (limits) {
+      const count = this.opts.truncated ?? (() => {});
+      spans = spans.map((s) => limitSpan(s, limits, count));
+    }
     const kept = spans.filter((s) => this.opts.sampler.isSampled(s));
     const sampledOut = spans.length - kept.length;
     if (sampledOut) m.spansDropped(sampledOut);

@@ -7,6 +7,7 @@ import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
 import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
 import type { ConnectionLimits } from './connection-guard.js';
+import type { SpanLimits } from '../model/span-limits.js';
 
 export { ConfigError };
 
@@ -173,6 +174,8 @@ export interface Config {
     maxQueuedBytes: number;
     /** COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT: message bytes being received and decoded at once. */
     maxBodyBytesInFlight: number;
+    /** SPAN_MAX_*: what one span may carry; over a limit it is truncated and counted. */
+    spanLimits: SpanLimits;
   };
   /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
   listeners: ConnectionLimits;
@@ -266,6 +269,13 @@ export function parseConfig(raw: RawConfig): Config {
         raw.COLLECTOR_MAX_BODY_BYTES_IN_FLIGHT,
         1024,
       ),
+      spanLimits: {
+        maxNameLength: int('SPAN_MAX_NAME_LENGTH', 16),
+        maxTagKeyLength: int('SPAN_MAX_TAG_KEY_LENGTH', 16),
+        maxTagValueLength: int('SPAN_MAX_TAG_VALUE_LENGTH', 16),
+        maxTags: int('SPAN_MAX_TAGS', 1),
+        maxAnnotations: int('SPAN_MAX_ANNOTATIONS', 1),
+      },
     },
     listeners: {
       headerTimeoutMs: parseDuration('LISTENER_HEADER_TIMEOUT', raw.LISTENER_HEADER_TIMEOUT, 100),

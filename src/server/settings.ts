@@ -140,6 +140,36 @@ export const SETTINGS = [
     help: 'Bytes of messages being received, inflated and decoded at once, every transport together; past it new ones get 503 + Retry-After (gRPC UNAVAILABLE)',
   },
   {
+    env: 'SPAN_MAX_NAME_LENGTH',
+    type: 'int',
+    default: '1024',
+    help: 'Longest span name and service name kept, in characters; longer ones are truncated and counted (skein_span_values_truncated_total)',
+  },
+  {
+    env: 'SPAN_MAX_TAG_KEY_LENGTH',
+    type: 'int',
+    default: '256',
+    help: 'Longest tag key kept, in characters; longer ones are truncated and counted',
+  },
+  {
+    env: 'SPAN_MAX_TAG_VALUE_LENGTH',
+    type: 'int',
+    default: '65536',
+    help: 'Longest tag or annotation value kept, in characters; longer ones are truncated and counted',
+  },
+  {
+    env: 'SPAN_MAX_TAGS',
+    type: 'int',
+    default: '1024',
+    help: 'Tags kept per span (the first ones); the rest are dropped and counted',
+  },
+  {
+    env: 'SPAN_MAX_ANNOTATIONS',
+    type: 'int',
+    default: '1024',
+    help: 'Annotations (OTLP events, Jaeger logs) kept per span (the earliest); the rest are dropped and counted',
+  },
+  {
     env: 'LISTENER_HEADER_TIMEOUT',
     type: 'duration',
     default: '10s',

@@ -5,7 +5,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { Collector } from '../collector/collector.js';
-import { PrometheusCollectorMetrics } from '../collector/collector-metrics.js';
+import { PrometheusCollectorMetrics, prometheusTruncationCounter } from '../collector/collector-metrics.js';
 import { CollectorSampler } from '../collector/sampler.js';
 import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
 import { registerZipkinHttpCollector } from '../collector/http/zipkin-http-collector.js';
@@ -66,6 +66,8 @@ export async function startSkein(
     logger,
     maxInFlight: config.collector.maxInFlight,
     maxBodyBytesInFlight: config.collector.maxBodyBytesInFlight,
+    spanLimits: config.collector.spanLimits,
+    truncated: prometheusTruncationCounter(registry),
   });
   // Set once every listener is bound, cleared when a graceful stop begins (Jaeger's admin health uptime).
   let upSince: Date | undefined;
