@@ -1,16 +1,5 @@
 import { StorageError } from '../../model/failure.js';
-
-/** Node socket errors that mean "the server is not there right now". */
-const TRANSIENT_SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-]);
+import { SOCKET_ERROR_CODES } from '../core/backend-errors.js';
 
 /**
  * The kind of a pg failure (PostgreSQL error codes, appendix A of its manual):
@@ -27,7 +16,7 @@ export function postgresFailure(what: string, e: unknown): StorageError {
   const message = typeof err.message === 'string' ? err.message : String(e);
   const text = `${what}: ${message}${code === '' ? '' : ` (${code})`}`;
   if (
-    TRANSIENT_SOCKET_CODES.has(code) ||
+    SOCKET_ERROR_CODES.has(code) ||
     code.startsWith('08') ||
     code === '57P01' ||
     code === '57P02' ||

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { decodeJsonV2Span } from '../../codec/json-v2/json-v2-codec.js';
-import { StorageError } from '../../model/failure.js';
 import { lowTraceId } from '../../model/ids.js';
 import type { Span } from '../../model/span.js';
+import { abortError, redactUrl } from '../core/backend-errors.js';
 import { createStorage, type CoreOptions, type CoreStorage } from '../core/storage-core.js';
 import type { QueryRequest } from '../query-request.js';
 import { postgresDialect } from '../sql/sql-dialect.js';
@@ -69,7 +69,8 @@ export class PostgresBackend implements StorageBackend {
 
   get name(): string {
     const o = this.pgOptions;
-    const where = o.url !== undefined ? redactUrl(o.url) : `${o.host}:${o.port}/${o.database}`;
+    const where =
+      o.url !== undefined ? redactUrl(o.url, 'POSTGRES_URL') : `${o.host}:${o.port}/${o.database}`;
     return `PostgresStorage(${where}, schema ${this.schema})`;
   }
 
@@ -336,21 +337,6 @@ export class PostgresBackend implements StorageBackend {
     this.closed = true;
     clearInterval(this.maintenance);
     await this.pool.end();
-  }
-}
-
-function abortError(what: string, signal: AbortSignal): Error {
-  if (signal.reason instanceof Error) return signal.reason;
-  return new StorageError('over-capacity', `${what} was cancelled`, 1);
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return 'POSTGRES_URL';
   }
 }
 
