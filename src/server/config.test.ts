@@ -40,6 +40,12 @@ describe('configuration', () => {
     expect(url.storage.postgres.url).toBe('postgresql://u:p@h:1/d');
   });
 
+  it('reads the clickhouse settings', () => {
+    const c = load({ STORAGE_TYPE: 'clickhouse', CLICKHOUSE_URLS: 'http://a:8123, http://b:8123', CLICKHOUSE_CLUSTER: 'skein', CLICKHOUSE_REPLICATED: 'true', CLICKHOUSE_INSERT_QUORUM: '2' });
+    expect(c.storage.type).toBe('clickhouse');
+    expect(c.storage.clickhouse).toEqual({ urls: ['http://a:8123', 'http://b:8123'], database: 'skein', user: 'default', password: '', cluster: 'skein', replicated: true, insertQuorum: 2, retentionMs: 7 * 86_400_000 });
+  });
+
   const bad: Array<[Record<string, string>, string[], RegExp]> = [
     [{ QUERY_PORT: 'abc' }, [], /^QUERY_PORT: expected an integer/],
     [{ QUERY_PORT: '70000' }, [], /^QUERY_PORT: a port is 0-65535/],
@@ -47,6 +53,9 @@ describe('configuration', () => {
     [{ STORAGE_TYPE: 'cassandra' }, [], /^STORAGE_TYPE: expected one of mem, sqlite/],
     [{ POSTGRES_URL: 'mysql://root:hunter2@h/d' }, [], /^POSTGRES_URL: expected a URL starting with postgres:\/\/ or postgresql:\/\/$/],
     [{ POSTGRES_MAX_CONNECTIONS: '1' }, [], /^POSTGRES_MAX_CONNECTIONS: must be at least 2/],
+    [{ CLICKHOUSE_URLS: 'localhost:8123' }, [], /^CLICKHOUSE_URLS: each endpoint must start with http:\/\/ or https:\/\//],
+    [{ CLICKHOUSE_URLS: ' , ' }, [], /^CLICKHOUSE_URLS: must name at least one/],
+    [{ CLICKHOUSE_REPLICATED: 'true' }, [], /^CLICKHOUSE_REPLICATED: needs CLICKHOUSE_CLUSTER/],
     [{ STRICT_TRACE_ID: 'maybe' }, [], /^STRICT_TRACE_ID: expected true or false/],
     [{ RETENTION: 'a week' }, [], /^RETENTION: expected a duration/],
     // A bare number is not read as milliseconds: RETENTION=7 would otherwise delete everything.

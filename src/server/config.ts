@@ -6,6 +6,7 @@ import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
 import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
+import type { ClickhouseOptions } from '../storage/clickhouse/clickhouse-config.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { SpanLimits } from '../model/span-limits.js';
 
@@ -201,7 +202,7 @@ export interface Config {
   /** null unless COLLECTOR_SCRIBE_ENABLED or SCRIBE_ENABLED is true. */
   scribe: { port: number; category: string } | null;
   storage: {
-    type: 'mem' | 'sqlite' | 'postgres';
+    type: 'mem' | 'sqlite' | 'postgres' | 'clickhouse';
     strictTraceId: boolean;
     searchEnabled: boolean;
     autocompleteKeys: string[];
@@ -210,6 +211,7 @@ export interface Config {
     retentionMs: number;
     retentionMaxBytes: number;
     postgres: PostgresOptions;
+    clickhouse: ClickhouseOptions;
   };
 }
 
@@ -301,7 +303,7 @@ export function parseConfig(raw: RawConfig): Config {
         ? { port: parsePort('SCRIBE_PORT', raw.SCRIBE_PORT), category: raw.SCRIBE_CATEGORY }
         : null,
     storage: {
-      type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite', 'postgres']),
+      type: parseEnum('STORAGE_TYPE', raw.STORAGE_TYPE, ['mem', 'sqlite', 'postgres', 'clickhouse']),
       strictTraceId: bool('STRICT_TRACE_ID'),
       searchEnabled,
       autocompleteKeys: parseList(raw.AUTOCOMPLETE_KEYS),
@@ -310,6 +312,7 @@ export function parseConfig(raw: RawConfig): Config {
       retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
       retentionMaxBytes: parseBytes('RETENTION_MAX_BYTES', raw.RETENTION_MAX_BYTES, 1024 * 1024),
       postgres: parsePostgres(raw),
+      clickhouse: parseClickhouse(raw),
     },
   };
 }
@@ -333,6 +336,33 @@ function parsePostgres(raw: RawConfig): PostgresOptions {
     schema,
     maxConnections: parseInt10('POSTGRES_MAX_CONNECTIONS', raw.POSTGRES_MAX_CONNECTIONS, 2),
     useSsl: parseBool('POSTGRES_USE_SSL', raw.POSTGRES_USE_SSL),
+    retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
+  };
+}
+
+/** CLICKHOUSE_*: endpoints are http(s) URLs (a password in one is not echoed). */
+function parseClickhouse(raw: RawConfig): ClickhouseOptions {
+  const urls = parseList(raw.CLICKHOUSE_URLS);
+  if (urls.length === 0)
+    throw new ConfigError('CLICKHOUSE_URLS: must name at least one http:// or https:// endpoint');
+  for (const u of urls) {
+    if (!/^https?:\/\/[^/]/.test(u))
+      throw new ConfigError('CLICKHOUSE_URLS: each endpoint must start with http:// or https://');
+  }
+  const database = raw.CLICKHOUSE_DATABASE.trim();
+  if (database === '') throw new ConfigError('CLICKHOUSE_DATABASE: must not be empty');
+  const cluster = raw.CLICKHOUSE_CLUSTER.trim();
+  const replicated = parseBool('CLICKHOUSE_REPLICATED', raw.CLICKHOUSE_REPLICATED);
+  if (replicated && cluster === '') throw new ConfigError('CLICKHOUSE_REPLICATED: needs CLICKHOUSE_CLUSTER');
+  const quorum = parseInt10('CLICKHOUSE_INSERT_QUORUM', raw.CLICKHOUSE_INSERT_QUORUM, 0);
+  return {
+    urls,
+    database,
+    user: raw.CLICKHOUSE_USER,
+    password: raw.CLICKHOUSE_PASSWORD,
+    ...(cluster === '' ? {} : { cluster }),
+    replicated,
+    ...(quorum > 1 ? { insertQuorum: quorum } : {}),
     retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
 }

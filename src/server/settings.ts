@@ -315,7 +315,7 @@ export const SETTINGS = [
     type: 'enum',
     default: 'sqlite',
     help: 'Span storage',
-    values: ['mem', 'sqlite', 'postgres'],
+    values: ['mem', 'sqlite', 'postgres', 'clickhouse'],
   },
   {
     env: 'STRICT_TRACE_ID',
@@ -345,7 +345,7 @@ export const SETTINGS = [
     env: 'RETENTION',
     type: 'duration',
     default: '7d',
-    help: 'sqlite storage: delete traces older than this; postgres: drop day partitions wholly older than this',
+    help: 'sqlite storage: delete traces older than this; postgres, clickhouse: drop day partitions wholly older than this',
   },
   {
     env: 'RETENTION_MAX_BYTES',
@@ -381,6 +381,38 @@ export const SETTINGS = [
     type: 'bool',
     default: 'false',
     help: "postgres storage: connect with TLS, verifying the server's certificate",
+  },
+  {
+    env: 'CLICKHOUSE_URLS',
+    type: 'list',
+    default: 'http://localhost:8123',
+    help: 'clickhouse storage: HTTP endpoints of ClickHouse nodes, comma-separated; calls take turns over them',
+  },
+  {
+    env: 'CLICKHOUSE_DATABASE',
+    type: 'string',
+    default: 'skein',
+    help: "clickhouse storage: database of Skein's tables (created when missing)",
+  },
+  { env: 'CLICKHOUSE_USER', type: 'string', default: 'default', help: 'clickhouse storage: user' },
+  { env: 'CLICKHOUSE_PASSWORD', type: 'string', default: '', help: 'clickhouse storage: password' },
+  {
+    env: 'CLICKHOUSE_CLUSTER',
+    type: 'string',
+    default: '',
+    help: 'clickhouse storage: cluster name (remote_servers); DDL runs ON CLUSTER, Distributed tables over local ones sharded by trace id',
+  },
+  {
+    env: 'CLICKHOUSE_REPLICATED',
+    type: 'bool',
+    default: 'false',
+    help: "clickhouse storage: ReplicatedMergeTree tables through the cluster's ZooKeeper ({shard} and {replica} macros)",
+  },
+  {
+    env: 'CLICKHOUSE_INSERT_QUORUM',
+    type: 'int',
+    default: '0',
+    help: 'clickhouse storage, replicated: replicas that must have a write before it is acknowledged (0 or 1: one)',
   },
 ] as const satisfies readonly Setting[];
 

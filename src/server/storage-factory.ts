@@ -3,6 +3,7 @@ import type { StorageComponent } from '../storage/storage-component.js';
 import { MemoryStorage } from '../storage/memory/memory-storage.js';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { openPostgresStorage } from '../storage/postgres/postgres-storage.js';
+import { openClickhouseStorage } from '../storage/clickhouse/clickhouse-storage.js';
 import type { Config } from './config.js';
 
 /** Opens the configured backend. The only place that knows every backend. Returns it with a display name. */
@@ -40,6 +41,17 @@ export async function openStorage(
             logger.warn({ err: e }, 'postgres: creating partitions or dropping old ones failed; retried hourly'),
         },
         s.postgres,
+      );
+      return { storage, name: storage.backend.name };
+    }
+    case 'clickhouse': {
+      const storage = await openClickhouseStorage(
+        {
+          ...options,
+          onMaintenanceError: (e) =>
+            logger.warn({ err: e }, 'clickhouse: dropping old day partitions failed; retried hourly'),
+        },
+        s.clickhouse,
       );
       return { storage, name: storage.backend.name };
     }
