@@ -12,6 +12,7 @@ export type TransportName =
   | 'jaeger-grpc'
   | 'rabbitmq'
   | 'kafka'
+  | 'activemq'
   | 'scribe';
 
 /** zipkin's collector counters, per transport. */

@@ -5,6 +5,9 @@ import { readConfigFile } from './config-file.js';
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
+import type { KafkaOptions } from '../collector/kafka/kafka-transport.js';
+import { parseActiveMqUrl } from '../collector/activemq/activemq-url.js';
+import type { ActiveMqOptions } from '../collector/activemq/activemq-transport.js';
 import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
 import type { ClickhouseOptions } from '../storage/clickhouse/clickhouse-config.js';
 import type { ConnectionLimits } from './connection-guard.js';
@@ -199,6 +202,10 @@ export interface Config {
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
+  /** null unless KAFKA_BOOTSTRAP_SERVERS is set. */
+  kafka: KafkaOptions | null;
+  /** null unless ACTIVEMQ_URL is set. */
+  activemq: ActiveMqOptions | null;
   /** null unless COLLECTOR_SCRIBE_ENABLED or SCRIBE_ENABLED is true. */
   scribe: { port: number; category: string } | null;
   storage: {
@@ -298,6 +305,8 @@ export function parseConfig(raw: RawConfig): Config {
       uiDir: parseJaegerUiDir(raw.JAEGER_UI_DIR),
     },
     rabbitmq: parseRabbitMq(raw),
+    kafka: parseKafka(raw),
+    activemq: parseActiveMq(raw),
     scribe:
       bool('COLLECTOR_SCRIBE_ENABLED') || bool('SCRIBE_ENABLED')
         ? { port: parsePort('SCRIBE_PORT', raw.SCRIBE_PORT), category: raw.SCRIBE_CATEGORY }
@@ -369,7 +378,9 @@ function parseClickhouse(raw: RawConfig): ClickhouseOptions {
 
 function parseJaegerUiDir(dir: string): string {
   if (dir !== '' && !existsSync(join(dir, 'index.html'))) {
-    throw new ConfigError(`JAEGER_UI_DIR: ${join(dir, 'index.html')} does not exist; point it at a Jaeger UI build folder`);
+    throw new ConfigError(
+      `JAEGER_UI_DIR: ${join(dir, 'index.html')} does not exist; point it at a Jaeger UI build folder`,
+    );
   }
   return dir;
 }
@@ -397,6 +408,43 @@ function parseRabbitMq(raw: RawConfig): RabbitMqOptions | null {
     concurrency: parseInt10('RABBIT_CONCURRENCY', raw.RABBIT_CONCURRENCY, 1),
     connectionTimeoutMs: parseInt10('RABBIT_CONNECTION_TIMEOUT', raw.RABBIT_CONNECTION_TIMEOUT, 1),
     queue: raw.RABBIT_QUEUE,
+  };
+}
+
+function parseKafka(raw: RawConfig): KafkaOptions | null {
+  const bootstrapServers = parseList(raw.KAFKA_BOOTSTRAP_SERVERS);
+  if (bootstrapServers.length === 0) return null;
+  for (const a of bootstrapServers) {
+    if (!/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(a)) {
+      throw new ConfigError(`KAFKA_BOOTSTRAP_SERVERS: expected host:port entries, got "${a}"`);
+    }
+  }
+  if (raw.KAFKA_TOPIC.trim() === '') throw new ConfigError('KAFKA_TOPIC: must not be empty');
+  if (raw.KAFKA_GROUP_ID.trim() === '') throw new ConfigError('KAFKA_GROUP_ID: must not be empty');
+  return {
+    bootstrapServers,
+    topic: raw.KAFKA_TOPIC.trim(),
+    groupId: raw.KAFKA_GROUP_ID.trim(),
+    streams: parseInt10('KAFKA_STREAMS', raw.KAFKA_STREAMS, 1),
+  };
+}
+
+function parseActiveMq(raw: RawConfig): ActiveMqOptions | null {
+  if (raw.ACTIVEMQ_URL.trim() === '') return null;
+  const stompPort = parsePort('ACTIVEMQ_STOMP_PORT', raw.ACTIVEMQ_STOMP_PORT);
+  let servers;
+  try {
+    servers = parseActiveMqUrl(raw.ACTIVEMQ_URL, stompPort);
+  } catch (e) {
+    throw new ConfigError(`ACTIVEMQ_URL: ${(e as Error).message}`);
+  }
+  if (raw.ACTIVEMQ_QUEUE.trim() === '') throw new ConfigError('ACTIVEMQ_QUEUE: must not be empty');
+  return {
+    servers,
+    queue: raw.ACTIVEMQ_QUEUE.trim(),
+    concurrency: parseInt10('ACTIVEMQ_CONCURRENCY', raw.ACTIVEMQ_CONCURRENCY, 1),
+    username: raw.ACTIVEMQ_USERNAME,
+    password: raw.ACTIVEMQ_PASSWORD,
   };
 }
 

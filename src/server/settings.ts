@@ -294,6 +294,48 @@ export const SETTINGS = [
     default: 'zipkin',
     help: 'RabbitMQ queue to consume (declared durable if missing)',
   },
+  // Kafka collector (zipkin's KAFKA_* settings; on when KAFKA_BOOTSTRAP_SERVERS is set)
+  {
+    env: 'KAFKA_BOOTSTRAP_SERVERS',
+    type: 'list',
+    default: '',
+    help: 'Kafka bootstrap brokers, host:port comma-separated; setting it enables the collector',
+  },
+  { env: 'KAFKA_TOPIC', type: 'string', default: 'zipkin', help: 'Kafka topic to consume' },
+  {
+    env: 'KAFKA_GROUP_ID',
+    type: 'string',
+    default: 'zipkin',
+    help: 'Kafka consumer group (offsets are committed for it)',
+  },
+  {
+    env: 'KAFKA_STREAMS',
+    type: 'int',
+    default: '1',
+    help: 'Kafka partitions consumed at once (zipkin: consumer threads); records of one partition go in order',
+  },
+  // ActiveMQ collector (zipkin's ACTIVEMQ_* settings, over STOMP; on when ACTIVEMQ_URL is set)
+  {
+    env: 'ACTIVEMQ_URL',
+    type: 'string',
+    default: '',
+    help: 'ActiveMQ broker: tcp://host:61616, ssl://..., failover:(tcp://a:61616,tcp://b:61616) or stomp://host:61613. Skein speaks STOMP: an OpenWire URL gives the host, the port is ACTIVEMQ_STOMP_PORT',
+  },
+  {
+    env: 'ACTIVEMQ_STOMP_PORT',
+    type: 'port',
+    default: '61613',
+    help: "The broker's STOMP port, used with a tcp://, ssl:// or failover: ACTIVEMQ_URL (Skein-only)",
+  },
+  { env: 'ACTIVEMQ_QUEUE', type: 'string', default: 'zipkin', help: 'ActiveMQ queue to consume' },
+  {
+    env: 'ACTIVEMQ_CONCURRENCY',
+    type: 'int',
+    default: '1',
+    help: 'ActiveMQ messages handled at once (unacknowledged messages held)',
+  },
+  { env: 'ACTIVEMQ_USERNAME', type: 'string', default: '', help: 'ActiveMQ user (empty: none)' },
+  { env: 'ACTIVEMQ_PASSWORD', type: 'string', default: '', help: 'ActiveMQ password' },
   // Scribe collector (zipkin's SCRIBE_* settings)
   {
     env: 'COLLECTOR_SCRIBE_ENABLED',

@@ -20,6 +20,8 @@ import { otlpHttpPlugin } from '../collector/otlp-http/otlp-http-routes.js';
 import { zipkinGrpcStreamHandler } from '../collector/zipkin-grpc/zipkin-grpc-stream.js';
 import { QueueConsumer } from '../collector/queue/queue-consumer.js';
 import { RabbitMqTransport } from '../collector/rabbitmq/rabbitmq-transport.js';
+import { KafkaTransport } from '../collector/kafka/kafka-transport.js';
+import { ActiveMqTransport } from '../collector/activemq/activemq-transport.js';
 import { startScribeListener } from '../collector/scribe/scribe-listener.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
@@ -148,14 +150,18 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
 }
 
 /**
- * Starts every enabled queue consumer (RabbitMQ). A broker that is down does not stop start-up: the
- * consumer keeps reconnecting with backoff and /health shows it as not connected meanwhile.
+ * Starts every enabled queue consumer (RabbitMQ, Kafka, ActiveMQ). A broker that is down does not stop
+ * start-up: the consumer keeps reconnecting with backoff and /health shows it as not connected meanwhile.
  */
 export async function startQueueConsumers(ctx: TransportContext): Promise<QueueConsumer[]> {
   const consumers: QueueConsumer[] = [];
   const opts = { collector: ctx.collector, logger: ctx.logger };
-  if (ctx.config.rabbitmq)
-    consumers.push(new QueueConsumer(new RabbitMqTransport(ctx.config.rabbitmq), opts));
+  const { rabbitmq, kafka, activemq, maxBodyBytes } = ctx.config;
+  if (rabbitmq) consumers.push(new QueueConsumer(new RabbitMqTransport(rabbitmq), opts));
+  if (kafka) consumers.push(new QueueConsumer(new KafkaTransport(kafka, ctx.logger), opts));
+  if (activemq) {
+    consumers.push(new QueueConsumer(new ActiveMqTransport(activemq, maxBodyBytes, ctx.logger), opts));
+  }
   await Promise.all(consumers.map((c) => c.start()));
   return consumers;
 }

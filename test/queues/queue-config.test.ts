@@ -35,4 +35,31 @@ describe('queue collector settings', () => {
       category: 'x',
     });
   });
+
+  it('Kafka is off unless KAFKA_BOOTSTRAP_SERVERS is set, with zipkin defaults when on', () => {
+    expect(config({}).kafka).toBeNull();
+    expect(config({ KAFKA_BOOTSTRAP_SERVERS: 'k1:9092,k2:9092' }).kafka).toEqual({
+      bootstrapServers: ['k1:9092', 'k2:9092'],
+      topic: 'zipkin',
+      groupId: 'zipkin',
+      streams: 1,
+    });
+    expect(() => config({ KAFKA_BOOTSTRAP_SERVERS: 'k1' })).toThrow(/^KAFKA_BOOTSTRAP_SERVERS: .*host:port/);
+    expect(() => config({ KAFKA_BOOTSTRAP_SERVERS: 'k:1', KAFKA_STREAMS: '0' })).toThrow(/^KAFKA_STREAMS: /);
+  });
+
+  it('ActiveMQ is off unless ACTIVEMQ_URL is set; an OpenWire URL is reached on its STOMP port', () => {
+    expect(config({}).activemq).toBeNull();
+    expect(config({ ACTIVEMQ_URL: 'tcp://mq:61616' }).activemq).toEqual({
+      servers: [{ host: 'mq', port: 61613, ssl: false }],
+      queue: 'zipkin',
+      concurrency: 1,
+      username: '',
+      password: '',
+    });
+    expect(config({ ACTIVEMQ_URL: 'tcp://mq:61616', ACTIVEMQ_STOMP_PORT: '6000' }).activemq?.servers).toEqual(
+      [{ host: 'mq', port: 6000, ssl: false }],
+    );
+    expect(() => config({ ACTIVEMQ_URL: 'vm://x' })).toThrow(/^ACTIVEMQ_URL: unsupported scheme/);
+  });
 });

@@ -1,70 +1,27 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel } from 'amqplib';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeJsonV1List } from '../../src/codec/json-v1/json-v1-codec.js';
 import { encodeJsonV2List } from '../../src/codec/json-v2/json-v2-codec.js';
-import { encodeProto3List } from '../../src/codec/proto3/proto3-codec.js';
 import { encodeThriftList } from '../../src/codec/thrift/thrift-codec.js';
-import { Collector } from '../../src/collector/collector.js';
-import { PrometheusCollectorMetrics } from '../../src/collector/collector-metrics.js';
-import { QueueConsumer } from '../../src/collector/queue/queue-consumer.js';
 import { RabbitMqTransport, type RabbitMqOptions } from '../../src/collector/rabbitmq/rabbitmq-transport.js';
-import { CollectorSampler } from '../../src/collector/sampler.js';
-import { StorageError } from '../../src/model/failure.js';
-import type { Span } from '../../src/model/span.js';
-import type { RunningSkein } from '../../src/server/skein-server.js';
 import type { SpanConsumer } from '../../src/storage/storage-component.js';
+import type { RunningSkein } from '../../src/server/skein-server.js';
 import { requireService, serviceMissing } from '../support/require-service.js';
 import { startTestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
+import {
+  ENCODINGS,
+  flakyStorage as flakyStorageOf,
+  getTrace,
+  readTrace,
+  runId,
+  startConsumer as startQueueConsumer,
+  trace,
+} from './queue-fixtures.js';
 
 const available = await requireService('RabbitMQ', '127.0.0.1', 5672);
 const BROKER = 'amqp://guest:guest@127.0.0.1:5672';
-/** Unique per run, so runs (and files) never read each other's messages. */
-const runId = `${process.pid}-${Date.now().toString(36)}`;
-
-/** A two-span trace with a fresh 128-bit trace id. */
-function trace(): Span[] {
-  const traceId = randomBytes(16).toString('hex');
-  const ts = Date.now() * 1000;
-  return [
-    {
-      traceId,
-      id: '000000000000000a',
-      name: 'get /orders',
-      kind: 'CLIENT',
-      timestamp: ts,
-      duration: 1500,
-      localEndpoint: { serviceName: 'frontend', ipv4: '10.0.0.1' },
-      remoteEndpoint: { serviceName: 'orders', ipv4: '10.0.0.2', port: 8080 },
-      tags: { 'http.path': '/orders' },
-    },
-    {
-      traceId,
-      parentId: '000000000000000a',
-      id: '000000000000000b',
-      name: 'select',
-      kind: 'CLIENT',
-      timestamp: ts + 100,
-      duration: 700,
-      localEndpoint: { serviceName: 'orders', ipv4: '10.0.0.2' },
-      remoteEndpoint: { serviceName: 'mysql' },
-      annotations: [{ timestamp: ts + 150, value: 'query sent' }],
-    },
-  ];
-}
-
-const ENCODINGS: Array<[string, (spans: Span[]) => Buffer]> = [
-  ['JSON v1', (s) => Buffer.from(encodeJsonV1List(s))],
-  ['JSON v2', (s) => Buffer.from(encodeJsonV2List(s))],
-  ['Thrift list', (s) => Buffer.from(encodeThriftList(s))],
-  ['proto3', (s) => Buffer.from(encodeProto3List(s))],
-];
-
-const byId = (a: Span, b: Span) => a.id.localeCompare(b.id);
 
 function rabbitmqctlWorks(): boolean {
   try {
@@ -91,19 +48,6 @@ function consumerConnectionPid(queue: string): string | undefined {
     .split('\n')
     .find((line) => line.includes(`skein collector (queue ${queue})`));
   return row?.split('\t')[0];
-}
-
-/** The trace from the Zipkin API, or undefined while it is not there (any answer but 200). */
-async function getTrace(server: RunningSkein, traceId: string): Promise<Span[] | undefined> {
-  const res = await fetch(`${server.url}/api/v2/trace/${traceId}`);
-  return res.status === 200 ? ((await res.json()) as Span[]) : undefined;
-}
-
-async function readTrace(server: RunningSkein, traceId: string, spans: number): Promise<Span[]> {
-  return waitFor(async () => {
-    const got = await getTrace(server, traceId);
-    return got && got.length >= spans ? got.sort(byId) : undefined;
-  }, `trace ${traceId} with ${spans} spans in the Zipkin API`);
 }
 
 describe.skipIf(!available)('RabbitMQ collector', () => {
@@ -208,34 +152,9 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
       await server?.close();
     });
 
-    /** A SpanConsumer over the server's storage that throws a transient StorageError while `down`. */
-    function flakyStorage() {
-      const real = server.storage.spanConsumer();
-      const state = { down: false, refused: 0, stored: 0 };
-      const consumer: SpanConsumer = {
-        async accept(spans) {
-          if (state.down) {
-            state.refused++;
-            throw new StorageError('transient', 'test outage: storage unreachable');
-          }
-          await real.accept(spans);
-          state.stored++;
-        },
-      };
-      return { state, consumer };
-    }
+    const flakyStorage = () => flakyStorageOf(server);
 
-    async function startConsumer(queue: string, consumer: SpanConsumer) {
-      const logs: Array<{ obj: Record<string, unknown>; msg: string }> = [];
-      const log = (obj: object, msg: string) => logs.push({ obj: obj as Record<string, unknown>, msg });
-      const logger = { info: log, warn: log, error: log };
-      const registry = new Registry();
-      const collector = new Collector({
-        consumer,
-        sampler: new CollectorSampler(1),
-        metrics: new PrometheusCollectorMetrics(registry),
-        logger,
-      });
+    function startConsumer(queue: string, consumer: SpanConsumer) {
       const opts: RabbitMqOptions = {
         addresses: ['127.0.0.1:5672'],
         uri: '',
@@ -247,18 +166,7 @@ describe.skipIf(!available)('RabbitMQ collector', () => {
         connectionTimeoutMs: 5000,
         queue,
       };
-      const qc = new QueueConsumer(new RabbitMqTransport(opts), {
-        collector,
-        logger,
-        retry: { initialMs: 50, maxMs: 400 },
-      });
-      await qc.start();
-      expect(qc.state).toBe('connected');
-      const dropped = async () =>
-        (await registry.getSingleMetric('zipkin_collector_messages_dropped_total')!.get()).values.find(
-          (v) => v.labels.transport === 'rabbitmq',
-        )?.value ?? 0;
-      return { qc, logs, dropped };
+      return startQueueConsumer(new RabbitMqTransport(opts), consumer);
     }
 
     it('drops an undecodable message once (counted and logged) and stores the next one', async () => {

@@ -40,6 +40,8 @@ export interface QueueTransport {
   readonly queue: string;
   /** Connects and starts consuming; rejects when the broker cannot be reached. */
   connect(handle: (msg: QueueMessage) => Promise<void>): Promise<QueueSession>;
+  /** How a message body is decoded, when the broker carries more than span lists; default decodeDetectedSpans. */
+  readonly decode?: (bytes: Uint8Array) => Span[];
 }
 
 export type ConsumerState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -214,7 +216,8 @@ export class QueueConsumer {
   private async handle(msg: QueueMessage): Promise<void> {
     // zipkin: an empty message is skipped.
     if (msg.body.length === 0) return msg.ack();
-    const outcome = await acceptQueued(this.opts, this.broker.transport, this.broker.queue, msg.body);
+    const { transport, queue, decode } = this.broker;
+    const outcome = await acceptQueued(this.opts, transport, queue, msg.body, decode);
     if (outcome === 'requeue') {
       // Holding the message for the delay is the backoff: with the prefetch bounded by the concurrency, the
       // broker sends nothing new meanwhile. The delay grows with each requeue in a row.

@@ -1,0 +1,192 @@
+import stompit from 'stompit';
+import type { Client } from 'stompit';
+import type { QueueMessage, QueueSession, QueueTransport } from '../queue/queue-consumer.js';
+import type { StompServer } from './activemq-url.js';
+
+/** zipkin's ACTIVEMQ_* settings, typed; ACTIVEMQ_URL already turned into STOMP endpoints. */
+export interface ActiveMqOptions {
+  /** Tried in order (failover:(a,b) lists several). */
+  servers: StompServer[];
+  queue: string;
+  /** Messages handled at once: the subscription's prefetch, so at most that many are unacknowledged. */
+  concurrency: number;
+  /** '' = connect without a login. */
+  username: string;
+  password: string;
+}
+
+export interface ActiveMqLogger {
+  warn(obj: object, msg: string): void;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+/** STOMP heart-beats both ways, so a broker that vanished without closing the socket is noticed. */
+const HEART_BEAT = '10000,10000';
+
+/**
+ * ActiveMQ over STOMP (stompit). Java senders publish JMS messages over OpenWire; ActiveMQ hands the same
+ * queue to STOMP subscribers, a BytesMessage with a content-length header, so bodies are read as bytes and
+ * never as text. The subscription acks client-individual and only after a message's spans are stored.
+ *
+ * A message storage refused for now is not NACKed: ActiveMQ sends a NACKed STOMP message to its dead-letter
+ * queue rather than back to the queue. It stays unacknowledged (the broker still owns it, and gives it to
+ * another consumer if this connection dies) and is handed to the collector again after the consumer's
+ * backoff; with the prefetch at ACTIVEMQ_CONCURRENCY the broker sends nothing new meanwhile.
+ */
+export class ActiveMqTransport implements QueueTransport {
+  readonly transport = 'activemq' as const;
+  readonly queue: string;
+
+  constructor(
+    private readonly opts: ActiveMqOptions,
+    private readonly maxMessageBytes: number,
+    private readonly logger: ActiveMqLogger,
+  ) {
+    this.queue = opts.queue;
+  }
+
+  private async open(): Promise<Client> {
+    const failures: string[] = [];
+    for (const s of this.opts.servers) {
+      try {
+        return await connectOnce(s, this.opts);
+      } catch (e) {
+        failures.push(`${s.ssl ? 'stomp+ssl' : 'stomp'}://${s.host}:${s.port}: ${(e as Error).message}`);
+      }
+    }
+    throw new Error(`cannot connect to ActiveMQ over STOMP (ACTIVEMQ_URL): ${failures.join('; ')}`);
+  }
+
+  async connect(handle: (msg: QueueMessage) => Promise<void>): Promise<QueueSession> {
+    const client = await this.open();
+    let endSession!: (why: Error | undefined) => void;
+    const ended = new Promise<Error | undefined>((resolve) => (endSession = resolve));
+    let closing = false;
+    const lost = (why: Error) => {
+      if (closing) return;
+      closing = true;
+      client.destroy(why);
+      endSession(why);
+    };
+    client.on('error', (e: Error) => lost(e));
+    client.on('end', () => lost(new Error('the ActiveMQ connection closed')));
+
+    const inFlight = new Set<Promise<void>>();
+    const consume = async (message: Client.Message) => {
+      const body = await readBytes(message, this.maxMessageBytes);
+      if (body === undefined) {
+        this.logger.warn(
+          { transport: 'activemq', queue: this.queue, maxBytes: this.maxMessageBytes },
+          `dropped an activemq message from queue ${this.queue}: larger than COLLECTOR_MAX_BODY_BYTES`,
+        );
+        client.ack(message);
+        return;
+      }
+      for (;;) {
+        let again = false;
+        await handle({
+          body,
+          ack: () => client.ack(message),
+          requeue: () => {
+            again = true;
+          },
+        });
+        // Closing: the message stays unacknowledged and goes back to the queue with the connection.
+        if (!again || closing) return;
+      }
+    };
+    client.subscribe(
+      {
+        destination: `/queue/${this.queue}`,
+        ack: 'client-individual',
+        'activemq.prefetchSize': String(this.opts.concurrency),
+      },
+      (err, message) => {
+        if (err) return lost(err);
+        const p = consume(message)
+          .catch(() => undefined)
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      },
+    );
+
+    return {
+      ended,
+      close: async () => {
+        if (closing) {
+          await Promise.allSettled([...inFlight]);
+          return;
+        }
+        closing = true;
+        await Promise.allSettled([...inFlight]);
+        // DISCONNECT with a receipt: the acks sent before it have reached the broker when it answers.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(
+            () => (client.destroy(new Error('DISCONNECT timed out')), resolve()),
+            5000,
+          );
+          client.disconnect(() => (clearTimeout(timer), resolve()));
+        });
+        endSession(undefined);
+      },
+    };
+  }
+}
+
+function connectOnce(s: StompServer, opts: ActiveMqOptions): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const connectHeaders: Record<string, string> = { host: '/', 'heart-beat': HEART_BEAT };
+    if (opts.username !== '') {
+      connectHeaders.login = opts.username;
+      connectHeaders.passcode = opts.password;
+    }
+    let done = false;
+    const client = stompit.connect(
+      s.ssl
+        ? { host: s.host, port: s.port, ssl: true, servername: s.host, connectHeaders }
+        : { host: s.host, port: s.port, connectHeaders },
+      (err, c) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(c);
+      },
+    );
+    // An 'error' without a listener would crash the process; the connect callback reports it.
+    client.on('error', (e: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      reject(e);
+    });
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      const e = new Error(`no STOMP CONNECTED within ${CONNECT_TIMEOUT_MS} ms`);
+      client.destroy(e);
+      reject(e);
+    }, CONNECT_TIMEOUT_MS);
+  });
+}
+
+/** The whole body as bytes, or undefined when it passes `max` (the rest is not buffered). */
+function readBytes(message: Client.Message, max: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    message.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    message.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    message.on('error', reject);
+  });
+}
