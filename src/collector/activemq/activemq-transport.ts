@@ -1,6 +1,7 @@
 import stompit from 'stompit';
 import type { Client } from 'stompit';
 import type { QueueMessage, QueueSession, QueueTransport } from '../queue/queue-consumer.js';
+import { SessionTracker } from '../queue/session-tracker.js';
 import type { StompServer } from './activemq-url.js';
 
 /** zipkin's ACTIVEMQ_* settings, typed; ACTIVEMQ_URL already turned into STOMP endpoints. */
@@ -59,19 +60,11 @@ export class ActiveMqTransport implements QueueTransport {
 
   async connect(handle: (msg: QueueMessage) => Promise<void>): Promise<QueueSession> {
     const client = await this.open();
-    let endSession!: (why: Error | undefined) => void;
-    const ended = new Promise<Error | undefined>((resolve) => (endSession = resolve));
-    let closing = false;
-    const lost = (why: Error) => {
-      if (closing) return;
-      closing = true;
-      client.destroy(why);
-      endSession(why);
-    };
+    const session = new SessionTracker();
+    const lost = (why: Error) => session.lost(why, () => client.destroy(why));
     client.on('error', (e: Error) => lost(e));
     client.on('end', () => lost(new Error('the ActiveMQ connection closed')));
 
-    const inFlight = new Set<Promise<void>>();
     const consume = async (message: Client.Message) => {
       const body = await readBytes(message, this.maxMessageBytes);
       if (body === undefined) {
@@ -92,7 +85,7 @@ export class ActiveMqTransport implements QueueTransport {
           },
         });
         // Closing: the message stays unacknowledged and goes back to the queue with the connection.
-        if (!again || closing) return;
+        if (!again || session.closing) return;
       }
     };
     client.subscribe(
@@ -103,32 +96,27 @@ export class ActiveMqTransport implements QueueTransport {
       },
       (err, message) => {
         if (err) return lost(err);
-        const p = consume(message)
-          .catch(() => undefined)
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
+        session.track(consume(message));
       },
     );
 
     return {
-      ended,
-      close: async () => {
-        if (closing) {
-          await Promise.allSettled([...inFlight]);
-          return;
-        }
-        closing = true;
-        await Promise.allSettled([...inFlight]);
-        // DISCONNECT with a receipt: the acks sent before it have reached the broker when it answers.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(
-            () => (client.destroy(new Error('DISCONNECT timed out')), resolve()),
-            5000,
-          );
-          client.disconnect(() => (clearTimeout(timer), resolve()));
-        });
-        endSession(undefined);
-      },
+      ended: session.ended,
+      close: () =>
+        session.close(
+          // Nothing to cancel first: with the prefetch at the concurrency, the broker sends nothing new
+          // while the running handlers hold their messages.
+          async () => undefined,
+          // DISCONNECT with a receipt: the acks sent before it have reached the broker when it answers.
+          () =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(
+                () => (client.destroy(new Error('DISCONNECT timed out')), resolve()),
+                5000,
+              );
+              client.disconnect(() => (clearTimeout(timer), resolve()));
+            }),
+        ),
     };
   }
 }

@@ -3,6 +3,7 @@ import { decodeDetectedSpans } from '../../codec/detect-encoding.js';
 import { decodeThriftSpan } from '../../codec/thrift/thrift-codec.js';
 import type { Span } from '../../model/span.js';
 import type { QueueMessage, QueueSession, QueueTransport } from '../queue/queue-consumer.js';
+import { SessionTracker } from '../queue/session-tracker.js';
 
 /** zipkin's KAFKA_* settings (zipkin-server-shared.yml), typed. */
 export interface KafkaOptions {
@@ -86,15 +87,12 @@ export class KafkaTransport implements QueueTransport {
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: async () => false },
     });
 
-    let endSession!: (why: Error | undefined) => void;
-    const ended = new Promise<Error | undefined>((resolve) => (endSession = resolve));
-    let closing = false;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (closing) return;
-      closing = true;
-      void consumer.disconnect().catch(() => undefined);
-      endSession(payload.error);
-    });
+    const session = new SessionTracker();
+    // disconnect() lets the running batch finish, commits the resolved offsets and leaves the group.
+    const disconnect = () => consumer.disconnect();
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      session.lost(payload.error, () => void disconnect().catch(() => undefined)),
+    );
 
     try {
       await consumer.connect();
@@ -102,8 +100,7 @@ export class KafkaTransport implements QueueTransport {
       // started are collected, not skipped.
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
     } catch (e) {
-      closing = true;
-      await consumer.disconnect().catch(() => undefined);
+      await session.close(async () => undefined, disconnect);
       throw new Error(
         `cannot consume Kafka topic ${topic} from ${this.opts.bootstrapServers.join(',')} (KAFKA_BOOTSTRAP_SERVERS): ${(e as Error).message}`,
         { cause: e },
@@ -118,7 +115,7 @@ export class KafkaTransport implements QueueTransport {
       eachBatch: async (b) => {
         const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = b;
         for (const record of batch.messages) {
-          if (closing || !b.isRunning() || b.isStale()) break;
+          if (session.closing || !b.isRunning() || b.isStale()) break;
           let keep = false;
           await handle({
             body: record.value ?? EMPTY,
@@ -139,14 +136,8 @@ export class KafkaTransport implements QueueTransport {
     });
 
     return {
-      ended,
-      close: async () => {
-        if (closing) return;
-        closing = true;
-        // disconnect() lets the running batch finish, commits the resolved offsets and leaves the group.
-        await consumer.disconnect().catch(() => undefined);
-        endSession(undefined);
-      },
+      ended: session.ended,
+      close: () => session.close(async () => undefined, disconnect),
     };
   }
 }

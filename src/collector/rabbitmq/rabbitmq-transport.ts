@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, Options } from 'amqplib';
 import type { QueueMessage, QueueSession, QueueTransport } from '../queue/queue-consumer.js';
+import { SessionTracker } from '../queue/session-tracker.js';
 
 /** zipkin's RABBIT_* settings (zipkin-server-shared.yml), typed. */
 export interface RabbitMqOptions {
@@ -89,22 +90,14 @@ export class RabbitMqTransport implements QueueTransport {
       throw new Error(`RabbitMQ queue ${this.queue}: ${(e as Error).message}`, { cause: e });
     }
 
-    let endSession!: (why: Error | undefined) => void;
-    const ended = new Promise<Error | undefined>((resolve) => (endSession = resolve));
-    let closing = false;
-    const lost = (why: Error) => {
-      if (closing) return;
-      closing = true;
-      // A channel can close on its own (queue deleted); the connection then has nothing to do.
-      void conn.close().catch(() => undefined);
-      endSession(why);
-    };
+    const session = new SessionTracker();
+    // A channel can close on its own (queue deleted); the connection then has nothing to do.
+    const lost = (why: Error) => session.lost(why, () => void conn.close().catch(() => undefined));
     conn.on('close', (e?: Error) => lost(e ?? lastError ?? new Error('the RabbitMQ connection closed')));
     channel.on('close', () =>
       lost(lastError ?? new Error(`the RabbitMQ channel for queue ${this.queue} closed`)),
     );
 
-    const inFlight = new Set<Promise<void>>();
     const ch = channel;
     const { consumerTag } = await ch.consume(
       this.queue,
@@ -120,29 +113,23 @@ export class RabbitMqTransport implements QueueTransport {
           // A reject without requeue is an ack to a plain queue, and a dead-lettering to one whose policy
           // names a dead-letter exchange: so operators get a DLQ without Skein declaring one.
           drop: () => ch.nack(m, false, false),
-        })
-          // An ack on a channel that closed meanwhile fails; the broker redelivers that message itself.
-          .catch(() => undefined)
-          .finally(() => inFlight.delete(p));
-        inFlight.add(p);
+        });
+        // An ack on a channel that closed meanwhile fails; the broker redelivers that message itself.
+        session.track(p);
       },
       { noAck: false },
     );
 
     return {
-      ended,
-      close: async () => {
-        if (closing) {
-          await Promise.allSettled([...inFlight]);
-          return;
-        }
-        closing = true;
-        await ch.cancel(consumerTag).catch(() => undefined);
-        await Promise.allSettled([...inFlight]);
-        await ch.close().catch(() => undefined);
-        await conn.close().catch(() => undefined);
-        endSession(undefined);
-      },
+      ended: session.ended,
+      close: () =>
+        session.close(
+          async () => void (await ch.cancel(consumerTag)),
+          async () => {
+            await ch.close().catch(() => undefined);
+            await conn.close();
+          },
+        ),
     };
   }
 }
