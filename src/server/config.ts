@@ -12,6 +12,7 @@ import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
 import type { ClickhouseOptions } from '../storage/clickhouse/clickhouse-config.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { SpanLimits } from '../model/span-limits.js';
+import type { QueryGateOptions } from '../query/query-gate.js';
 
 export { ConfigError };
 
@@ -163,6 +164,8 @@ export interface Config {
   queryEnabled: boolean;
   queryLookbackMs: number;
   queryTimeoutMs: number;
+  /** QUERY_MAX_LIMIT and QUERY_MAX_CONCURRENT (query/query-gate.ts). */
+  queryGate: QueryGateOptions;
   maxBodyBytes: number;
   allowedOrigins: string[];
   searchEnabled: boolean;
@@ -241,6 +244,7 @@ export function parseConfig(raw: RawConfig): Config {
     queryEnabled: bool('QUERY_ENABLED'),
     queryLookbackMs: int('QUERY_LOOKBACK', 1),
     queryTimeoutMs: parseDuration('QUERY_TIMEOUT', raw.QUERY_TIMEOUT, 100),
+    queryGate: { maxLimit: int('QUERY_MAX_LIMIT', 1), maxConcurrent: int('QUERY_MAX_CONCURRENT', 1) },
     maxBodyBytes: parseBytes('QUERY_MAX_BODY_BYTES', raw.QUERY_MAX_BODY_BYTES, 1024),
     allowedOrigins: parseList(raw.ZIPKIN_QUERY_ALLOWED_ORIGINS),
     searchEnabled,

@@ -46,6 +46,18 @@ export const SETTINGS = [
     help: 'Longest a query may run before answering 500',
   },
   {
+    env: 'QUERY_MAX_LIMIT',
+    type: 'int',
+    default: '1000',
+    help: 'Largest limit of a trace search; a larger one is lowered to it (Zipkin has no cap)',
+  },
+  {
+    env: 'QUERY_MAX_CONCURRENT',
+    type: 'int',
+    default: '4',
+    help: 'Searches, dependency queries and multi-trace reads running at once; past it new ones get 503 + Retry-After',
+  },
+  {
     env: 'QUERY_MAX_BODY_BYTES',
     type: 'bytes',
     default: '64MiB',

@@ -18,6 +18,7 @@ import { registerUi } from '../query/ui-static.js';
 import { registerJaegerQuery } from '../query/jaeger-api/jaeger-query-plugin.js';
 import { registerJaegerAdmin } from '../query/jaeger-api/jaeger-admin.js';
 import { SpanMetrics } from '../query/span-metrics.js';
+import { gateQueries } from '../query/query-gate.js';
 import type { StorageComponent } from '../storage/storage-component.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http-app.js';
@@ -101,7 +102,8 @@ export async function startSkein(
   registerTransportRoutes(app, ctx);
   if (config.queryEnabled) {
     const apiOptions = {
-      storage,
+      // Every query API reads through the gate: QUERY_MAX_LIMIT and QUERY_MAX_CONCURRENT.
+      storage: gateQueries(storage, config.queryGate),
       defaultLookbackMs: config.queryLookbackMs,
       timeoutMs: config.queryTimeoutMs,
     };
