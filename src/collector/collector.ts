@@ -2,6 +2,7 @@ import type { Span } from '../model/span.js';
 import { isDecodeError } from '../model/decode-error.js';
 import { failureOf, KindedError } from '../model/failure.js';
 import { limitSpan, type SpanLimits, type TruncationCounter } from '../model/span-limits.js';
+import { boundFutureTimestamps } from '../model/future-timestamps.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import { BodyBudget } from './body-budget.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
@@ -38,7 +39,12 @@ export interface CollectorOptions {
   spanLimits?: SpanLimits;
   /** Counts what `spanLimits` cut (skein_span_values_truncated_total). */
   truncated?: TruncationCounter;
+  /** RETENTION_MAX_FUTURE in µs: a span timestamp further ahead of arrival is replaced by the arrival time. */
+  maxFutureUs?: number;
 }
+
+/** Future-timestamp log lines: at most one per this interval, with the count since the last. */
+const FUTURE_LOG_INTERVAL_MS = 10_000;
 
 /** How a transport handles a message storage refused. */
 export interface AcceptOptions {
@@ -67,6 +73,8 @@ export class Collector {
   private readonly maxInFlight: number;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly drops: DropLog;
+  private futureSince = 0;
+  private futureLoggedAt = 0;
   /** Shared by every transport: message bytes held from the first byte read until decoding is done. */
   readonly bodies: BodyBudget;
 
@@ -153,6 +161,8 @@ export class Collector {
       const count = this.opts.truncated ?? (() => {});
       spans = spans.map((s) => limitSpan(s, limits, count));
     }
+    if (this.opts.maxFutureUs !== undefined)
+      spans = this.boundFuture(transport, spans, this.opts.maxFutureUs, from);
     const kept = spans.filter((s) => this.opts.sampler.isSampled(s));
     const sampledOut = spans.length - kept.length;
     if (sampledOut) m.spansDropped(sampledOut);
@@ -190,6 +200,33 @@ export class Collector {
       this.pending.delete(p);
     }
     return { accepted: kept.length, sampledOut };
+  }
+
+  private boundFuture(
+    transport: TransportName,
+    spans: Span[],
+    maxFutureUs: number,
+    from: MessageSource,
+  ): Span[] {
+    const arrivalUs = Date.now() * 1000;
+    let adjusted = 0;
+    const out = spans.map((s) => {
+      const b = boundFutureTimestamps(s, arrivalUs, maxFutureUs);
+      if (b !== s) adjusted++;
+      return b;
+    });
+    if (adjusted === 0) return spans;
+    this.futureSince += adjusted;
+    const now = Date.now();
+    if (now - this.futureLoggedAt >= FUTURE_LOG_INTERVAL_MS) {
+      this.opts.logger.warn(
+        { transport, from, spans: this.futureSince },
+        'span timestamps beyond RETENTION_MAX_FUTURE were replaced by their arrival time (tag skein.future_timestamp)',
+      );
+      this.futureLoggedAt = now;
+      this.futureSince = 0;
+    }
+    return out;
   }
 
   /** Resolves when every accepted batch has reached storage (graceful shutdown). */

@@ -183,6 +183,8 @@ export interface Config {
     maxBodyBytesInFlight: number;
     /** SPAN_MAX_*: what one span may carry; over a limit it is truncated and counted. */
     spanLimits: SpanLimits;
+    /** RETENTION_MAX_FUTURE: how far ahead of its arrival a span timestamp is kept as sent. */
+    maxFutureMs: number;
   };
   /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
   listeners: ConnectionLimits;
@@ -289,6 +291,7 @@ export function parseConfig(raw: RawConfig): Config {
         maxTags: int('SPAN_MAX_TAGS', 1),
         maxAnnotations: int('SPAN_MAX_ANNOTATIONS', 1),
       },
+      maxFutureMs: parseDuration('RETENTION_MAX_FUTURE', raw.RETENTION_MAX_FUTURE, 1000),
     },
     listeners: {
       headerTimeoutMs: parseDuration('LISTENER_HEADER_TIMEOUT', raw.LISTENER_HEADER_TIMEOUT, 100),

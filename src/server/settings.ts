@@ -408,6 +408,12 @@ export const SETTINGS = [
     help: 'sqlite storage: delete oldest traces when the file grows past this',
   },
   {
+    env: 'RETENTION_MAX_FUTURE',
+    type: 'duration',
+    default: '1h',
+    help: 'Clock skew allowed: a span timestamp further ahead of its arrival is replaced by the arrival time (original in tag skein.future_timestamp), so retention can expire it',
+  },
+  {
     env: 'POSTGRES_URL',
     type: 'string',
     default: '',

@@ -69,6 +69,7 @@ export async function startSkein(
     maxBodyBytesInFlight: config.collector.maxBodyBytesInFlight,
     spanLimits: config.collector.spanLimits,
     truncated: prometheusTruncationCounter(registry),
+    maxFutureUs: config.collector.maxFutureMs * 1000,
   });
   // Set once every listener is bound, cleared when a graceful stop begins (Jaeger's admin health uptime).
   let upSince: Date | undefined;
