@@ -80,6 +80,11 @@ export class SqliteBackend implements StorageBackend {
   private readonly pendingAccepts = new Map<number, Deferred<void>>();
   private readonly pendingCalls = new Map<number, Deferred<unknown>>();
   private failure: Error | undefined;
+  /**
+   * The last write the writer refused (disk full, read-only file, I/O error), until one commits again:
+   * while it is set /health is DOWN with it, so a full disk is seen there and not only by senders' 503s.
+   */
+  private writeFailure: string | undefined;
   private closed: Promise<void> | undefined;
   /** Started on the first dependency request: many deployments never ask for one. */
   private dependencyReader: Promise<SqliteReaderClient> | undefined;
@@ -106,6 +111,10 @@ export class SqliteBackend implements StorageBackend {
   private onMessage(m: FromWriter): void {
     switch (m.type) {
       case 'ack':
+        if (this.writeFailure !== undefined) {
+          this.logger?.info({ path: this.path }, 'sqlite writes succeed again');
+          this.writeFailure = undefined;
+        }
         for (const id of m.ids) {
           this.pendingAccepts.get(id)?.resolve();
           this.pendingAccepts.delete(id);
@@ -113,6 +122,9 @@ export class SqliteBackend implements StorageBackend {
         break;
       case 'nack':
         // Disk full, read-only file, I/O error: nothing was committed, and the sender should retry.
+        if (this.writeFailure === undefined)
+          this.logger?.warn({ path: this.path, err: m.message }, 'sqlite writes are failing');
+        this.writeFailure = m.message;
         this.pendingAccepts
           .get(m.id)
           ?.reject(new StorageError('transient', `sqlite write failed: ${m.message}`, 1));
@@ -219,6 +231,8 @@ export class SqliteBackend implements StorageBackend {
   async check(signal: AbortSignal): Promise<void> {
     const broken = this.failure ?? this.queries.error;
     if (broken) throw new StorageError('transient', `${this.path}: ${broken.message}`, 1);
+    if (this.writeFailure !== undefined)
+      throw new StorageError('transient', `${this.path}: writes are failing: ${this.writeFailure}`, 1);
     try {
       await this.queries.call(signal, 'check');
     } catch (e) {
