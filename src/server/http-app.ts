@@ -4,6 +4,7 @@ import cors from '@fastify/cors';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { sendTextFailure } from '../collector/http/failure-reply.js';
+import { registerSecurityHeaders } from '../query/security-headers.js';
 
 /**
  * A fastify app whose server is created but never listens itself: the shared-port front door
@@ -21,6 +22,7 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
   });
+  registerSecurityHeaders(app as unknown as FastifyInstance);
   // zipkin: server.compression for JSON, JS and CSS over 2 KiB. Trace lists are large and compress ~10x.
   // Request bodies are inflated by read-body.ts, which enforces the size limit while inflating.
   await app.register(compress, {

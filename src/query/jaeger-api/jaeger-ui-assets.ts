@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { contentSecurityPolicy, inlineScriptHashes } from '../security-headers.js';
 
 /**
  * What Skein's Jaeger API offers, in the form Jaeger injects into the Jaeger UI's index.html
@@ -78,12 +79,14 @@ export async function registerJaegerUiAssets(
     throw new Error(`JAEGER_UI_DIR: ${indexPath} does not exist; point it at a Jaeger UI build folder`);
   }
   const index = injectJaegerUiConfig(readFileSync(indexPath, 'utf8'), injection);
+  // The Jaeger UI's configuration is an inline <script>: allowed by its hash, nothing else inline.
+  const csp = contentSecurityPolicy(inlineScriptHashes(index));
   await app.register(fastifyStatic, {
     root: join(dir, 'static'),
     prefix: '/static/',
     decorateReply: false,
   });
   for (const route of JAEGER_UI_ROUTES) {
-    app.get(route, async (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
+    app.get(route, async (_req, reply) => reply.type('text/html; charset=utf-8').header('Content-Security-Policy', csp).send(index));
   }
 }
