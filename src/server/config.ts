@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { readConfigFile } from './config-file.js';
@@ -188,6 +189,10 @@ export interface Config {
   };
   /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
   listeners: ConnectionLimits;
+  /** LISTEN_ADDRESS: undefined = all interfaces (node's default, dual-stack where the host has IPv6). */
+  listenAddress: string | undefined;
+  /** JAEGER_AGENT_ADDRESS, resolved: the UDP ports' address (undefined = all interfaces). */
+  agentAddress: string | undefined;
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
     agentCompactPort: number | null;
@@ -298,6 +303,9 @@ export function parseConfig(raw: RawConfig): Config {
       idleTimeoutMs: parseDuration('LISTENER_IDLE_TIMEOUT', raw.LISTENER_IDLE_TIMEOUT, 100),
       maxConnections: int('LISTENER_MAX_CONNECTIONS', 1),
     },
+    listenAddress: parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
+    agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
+      parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {
       agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),
@@ -381,6 +389,14 @@ function parseClickhouse(raw: RawConfig): ClickhouseOptions {
     ...(quorum > 1 ? { insertQuorum: quorum } : {}),
     retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
+}
+
+/** An IP literal to bind to, or undefined for all interfaces. Host names are refused: they may resolve to several. */
+export function parseAddress(key: string, v: string): string | undefined {
+  const s = v.trim().replace(/^\[(.*)\]$/, '$1');
+  if (s === '') return undefined;
+  if (isIP(s) === 0) throw new ConfigError(`${key}: expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got "${v}"`);
+  return s;
 }
 
 function parseJaegerUiDir(dir: string): string {

@@ -200,6 +200,18 @@ export const SETTINGS = [
     help: 'A connection with no request in progress (HTTP/1 keep-alive, HTTP/2 and gRPC sessions) is closed after this long',
   },
   {
+    env: 'LISTEN_ADDRESS',
+    type: 'string',
+    default: '',
+    help: 'IP address every listener binds to (127.0.0.1 for this host only); empty is all interfaces, as Zipkin',
+  },
+  {
+    env: 'JAEGER_AGENT_ADDRESS',
+    type: 'string',
+    default: '',
+    help: 'IP address of the Jaeger agent UDP ports; empty is LISTEN_ADDRESS, or 127.0.0.1 while authentication is on (UDP carries no credentials)',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

@@ -38,7 +38,7 @@ import type { QueueConsumer } from '../collector/queue/queue-consumer.js';
 import { VERSION } from './version.js';
 
 export interface RunningSkein {
-  /** http://127.0.0.1:<QUERY_PORT as bound> */
+  /** http://127.0.0.1:<QUERY_PORT as bound> (or LISTEN_ADDRESS when it names one) */
   url: string;
   port: number;
   /** Bound ports of the other listeners, by name (otlp-http, otlp-grpc, jaeger-udp-binary, ...). */
@@ -47,6 +47,13 @@ export interface RunningSkein {
   logger: Logger;
   /** Graceful: stop accepting, finish accepted requests, flush storage, close it. */
   close(): Promise<void>;
+}
+
+/** The address a local client reaches the listeners on: loopback unless LISTEN_ADDRESS names one. */
+function localHost(address: string | undefined): string {
+  if (address === undefined || address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
 }
 
 /** The composition root: builds every part from the config and starts listening. */
@@ -130,9 +137,10 @@ export async function startSkein(
   }
   applyHttp1Timeouts(app.server as HttpServer, config.listeners);
   const guard = (name: string) => ({ name, limits: config.listeners, logger });
+  const bindHost = config.listenAddress === undefined ? {} : { host: config.listenAddress };
   const front = createSharedPortServer(app.server as HttpServer, h2, guard('zipkin'));
   try {
-    front.listen(config.queryPort);
+    front.listen({ port: config.queryPort, ...bindHost });
     await once(front, 'listening');
   } catch (e) {
     await app.close();
@@ -148,7 +156,7 @@ export async function startSkein(
       : createSharedPortServer(app.server as HttpServer, h2, guard('jaeger-query'));
   if (jaegerFront) {
     try {
-      jaegerFront.listen(jaegerQueryPort);
+      jaegerFront.listen({ port: jaegerQueryPort, ...bindHost });
       await once(jaegerFront, 'listening');
     } catch (e) {
       front.close();
@@ -182,7 +190,7 @@ export async function startSkein(
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${localHost(config.listenAddress)}:${port}`,
     port,
     listeners,
     storage,

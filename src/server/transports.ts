@@ -75,7 +75,8 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
   const { config, collector, logger } = ctx;
   const strategies =
     config.jaeger.samplingPort === null ? undefined : loadStrategies(config.jaeger.samplingStrategiesFile);
-  const host = await anyAddress();
+  const host = config.listenAddress ?? (await anyAddress());
+  const agentHost = config.agentAddress ?? host;
   const started: Listener[] = [];
   const start = async (
     name: keyof typeof SETTING_OF,
@@ -104,7 +105,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     },
   });
   const udp = (protocol: 'compact' | 'binary') => (port: number) =>
-    startJaegerUdpListener({ port, host, protocol, collector, logger });
+    startJaegerUdpListener({ port, host: agentHost, protocol, collector, logger });
   try {
     await start(
       'otlp-http',
