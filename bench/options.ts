@@ -21,8 +21,8 @@ export interface BenchOptions {
   sizes: Sizes;
 }
 
-export type Section = 'ingest' | 'queries' | 'memory' | 'scaling';
-const SECTIONS: Section[] = ['ingest', 'queries', 'memory', 'scaling'];
+export type Section = 'ingest' | 'queries' | 'memory' | 'scaling' | 'queues';
+const SECTIONS: Section[] = ['ingest', 'queries', 'memory', 'scaling', 'queues'];
 
 export interface Sizes {
   batchSpans: number;
@@ -38,6 +38,9 @@ export interface Sizes {
   scalingIngestSpans: number;
   queryRequests: number;
   queryMaxSeconds: number;
+  /** Queue section: messages (one trace each) per target and round, and rounds. */
+  queueMessages: number;
+  queueRounds: number;
 }
 
 const FULL: Sizes = {
@@ -51,6 +54,8 @@ const FULL: Sizes = {
   scalingIngestSpans: 100_000,
   queryRequests: 200,
   queryMaxSeconds: 10,
+  queueMessages: 5000,
+  queueRounds: 3,
 };
 
 const QUICK: Sizes = {
@@ -64,6 +69,8 @@ const QUICK: Sizes = {
   scalingIngestSpans: 20_000,
   queryRequests: 50,
   queryMaxSeconds: 3,
+  queueMessages: 1500,
+  queueRounds: 2,
 };
 
 export const USAGE = `npm run bench -- [options]

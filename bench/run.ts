@@ -25,6 +25,7 @@ import { forkChild, processCpuSeconds, type Child } from './children.js';
 import type { BodyFormat } from './ingest-bodies.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { openPostgresBench } from './postgres-bench.js';
+import { printQueues, queueSection } from './queue-bench.js';
 import type {
   FromLoad,
   FromParse,
@@ -108,6 +109,7 @@ async function startSkein(
   store: Store,
   memMaxSpans: number,
   root?: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ child: SkeinChild; port: number }> {
   const file = `${name.replace(/[^a-z0-9.+-]+/gi, '_')}-${++serverCount}`;
   const nodeArgs = ['--expose-gc', '--max-old-space-size=12288', ...(root ? [] : opts.serverNodeArgs)];
@@ -136,6 +138,7 @@ async function startSkein(
       JAEGER_HTTP_PORT: 'off',
       JAEGER_GRPC_PORT: 'off',
       JAEGER_SAMPLING_PORT: 'off',
+      ...extraEnv,
     },
   });
   const { port } = await child.next('ready', 120_000);
@@ -763,7 +766,12 @@ function targets(
       Math.max(...pgRun.queries.filter((q) => names.includes(q.name)).map((q) => q.latenciesMs.p99));
     const byId = p99(['trace by id']);
     t(`postgres trace by id p99 ms at ${fmt(pgRun.spans)}`, byId, '< 10', byId < 10);
-    const search = p99(['traces service', 'traces +spanName', 'traces +annotationQuery', 'traces +minDuration']);
+    const search = p99([
+      'traces service',
+      'traces +spanName',
+      'traces +annotationQuery',
+      'traces +minDuration',
+    ]);
     t(`postgres trace search p99 ms at ${fmt(pgRun.spans)}`, search, '< 100', search < 100);
   }
   return out;
@@ -776,6 +784,12 @@ async function main(opts: BenchOptions): Promise<void> {
     `Skein bench (${opts.quick ? 'quick' : 'full'}): ${[...opts.sections].join(', ')}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`,
   );
   const ingest = opts.sections.has('ingest') ? await ingestSection() : undefined;
+  const queues = opts.sections.has('queues')
+    ? await queueSection((name, env) => startSkein(name, 'mem', 10_000_000, undefined, env), say, {
+        messages: z.queueMessages,
+        rounds: z.queueRounds,
+      })
+    : undefined;
 
   const runs: DatasetRun[] = [];
   const wantData =
@@ -798,7 +812,11 @@ async function main(opts: BenchOptions): Promise<void> {
   }
   const main = runs.find((r) => r.store === 'mem' && r.traces === z.queryTraces && !r.revision);
   const scaling = runs.filter((r) => r.store === 'mem' && !r.revision).sort((a, b) => a.spans - b.spans);
-  const goals = targets(ingest, main, runs.find((r) => r.store === 'postgres'));
+  const goals = targets(
+    ingest,
+    main,
+    runs.find((r) => r.store === 'postgres'),
+  );
   const load1 = loadavg();
   const git = await gitInfo();
 
@@ -814,6 +832,12 @@ async function main(opts: BenchOptions): Promise<void> {
       '',
       "Ingest, interleaved with its ceilings (x L1 = spans/s over a bare node:http server fed the same bodies; x F = over Skein's HTTP stack answering without decoding; x L2 = over JSON.parse alone on one thread; x L2 CPU = L2 CPU-s/M over Skein CPU-s/M)",
       printIngest(ingest),
+    );
+  if (queues)
+    out.push(
+      '',
+      'Queue collectors (mem store; consumption alone: messages published first, timed from the first to the last one counted; x http = spans/s over POST /api/v2/spans of the same messages, same rounds)',
+      printQueues(queues),
     );
   if (ingest && opts.baseline)
     out.push(
@@ -868,6 +892,7 @@ async function main(opts: BenchOptions): Promise<void> {
         baseline: opts.baseline,
         sizes: z,
         ingest,
+        queues,
         datasets: runs,
         targets: goals,
       },

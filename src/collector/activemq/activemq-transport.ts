@@ -70,7 +70,7 @@ export class ActiveMqTransport implements QueueTransport {
       if (body === undefined) {
         this.logger.warn(
           { transport: 'activemq', queue: this.queue, maxBytes: this.maxMessageBytes },
-          `dropped an activemq message from queue ${this.queue}: larger than COLLECTOR_MAX_BODY_BYTES`,
+          `dropped an activemq message from queue ${this.queue}: larger than QUERY_MAX_BODY_BYTES`,
         );
         client.ack(message);
         return;
