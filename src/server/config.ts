@@ -193,6 +193,8 @@ export interface Config {
   listenAddress: string | undefined;
   /** JAEGER_AGENT_ADDRESS, resolved: the UDP ports' address (undefined = all interfaces). */
   agentAddress: string | undefined;
+  /** AUTH_ENABLED / AUTH_TOKENS_FILE: null when authentication is off (the default, as Zipkin). */
+  auth: { tokensFile: string } | null;
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
     agentCompactPort: number | null;
@@ -246,6 +248,7 @@ export function parseConfig(raw: RawConfig): Config {
       'ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE must not exceed ZIPKIN_UI_DEPENDENCY_HIGH_ERROR_RATE',
     );
   }
+  const auth = parseAuth(raw);
   return {
     queryPort: parsePort('QUERY_PORT', raw.QUERY_PORT),
     queryEnabled: bool('QUERY_ENABLED'),
@@ -304,8 +307,10 @@ export function parseConfig(raw: RawConfig): Config {
       maxConnections: int('LISTENER_MAX_CONNECTIONS', 1),
     },
     listenAddress: parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
+    // UDP carries no credentials: with authentication on, the agent ports stay on loopback unless told.
     agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
-      parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
+      (auth ? '127.0.0.1' : parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS)),
+    auth,
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {
       agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),
@@ -389,6 +394,15 @@ function parseClickhouse(raw: RawConfig): ClickhouseOptions {
     ...(quorum > 1 ? { insertQuorum: quorum } : {}),
     retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
+}
+
+function parseAuth(raw: RawConfig): { tokensFile: string } | null {
+  const file = raw.AUTH_TOKENS_FILE.trim();
+  const enabled = parseBool('AUTH_ENABLED', raw.AUTH_ENABLED) || file !== '';
+  if (!enabled) return null;
+  if (file === '')
+    throw new ConfigError('AUTH_ENABLED: needs AUTH_TOKENS_FILE, the file of tokens (create one with: skein token create --role admin)');
+  return { tokensFile: file };
 }
 
 /** An IP literal to bind to, or undefined for all interfaces. Host names are refused: they may resolve to several. */

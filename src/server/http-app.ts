@@ -5,12 +5,17 @@ import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import { sendTextFailure } from '../collector/http/failure-reply.js';
 import { registerSecurityHeaders } from '../query/security-headers.js';
+import { registerHttpAuth, type HttpAuth } from './auth/http-auth.js';
 
 /**
  * A fastify app whose server is created but never listens itself: the shared-port front door
  * (shared-port.ts) hands it connections. Error mapping for every route lives here, in one catalogue.
  */
-export async function createHttpApp(logger: Logger, allowedOrigins: string[]): Promise<FastifyInstance> {
+export async function createHttpApp(
+  logger: Logger,
+  allowedOrigins: string[],
+  auth?: HttpAuth,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // Per-request logs would dominate under ingest load; errors are logged by the handler below.
@@ -23,6 +28,8 @@ export async function createHttpApp(logger: Logger, allowedOrigins: string[]): P
     methods: ['GET', 'POST', 'OPTIONS'],
   });
   registerSecurityHeaders(app as unknown as FastifyInstance);
+  // After CORS (a preflight is answered there, without credentials), before every route and body parser.
+  if (auth) registerHttpAuth(app as unknown as FastifyInstance, auth);
   // zipkin: server.compression for JSON, JS and CSS over 2 KiB. Trace lists are large and compress ~10x.
   // Request bodies are inflated by read-body.ts, which enforces the size limit while inflating.
   await app.register(compress, {

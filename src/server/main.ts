@@ -3,10 +3,21 @@ import { pino } from 'pino';
 import { ConfigError, helpText, parseConfig, readRawConfig } from './config.js';
 import { ListenError } from './listen-error.js';
 import { startSkein } from './skein-server.js';
+import { runTokenCommand } from './auth/token-command.js';
 
 /** CLI entry: `npm start -- --help`, flags or environment variables, graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'token') {
+    try {
+      process.stdout.write(`${runTokenCommand(argv.slice(1), process.env)}\n`);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`skein token: ${e.message}\n`);
+      process.exit(2);
+    }
+    return;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText()}\n`);
     return;
@@ -46,6 +57,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => {
+    try {
+      server.reload();
+    } catch (e) {
+      logger.error(`reload on SIGHUP failed, still serving with the previous settings: ${(e as Error).message}`);
+    }
+  });
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }

@@ -212,6 +212,18 @@ export const SETTINGS = [
     help: 'IP address of the Jaeger agent UDP ports; empty is LISTEN_ADDRESS, or 127.0.0.1 while authentication is on (UDP carries no credentials)',
   },
   {
+    env: 'AUTH_ENABLED',
+    type: 'bool',
+    default: 'false',
+    help: 'Require a token (Bearer or Basic) on every listener but /health and /info; on when AUTH_TOKENS_FILE is set',
+  },
+  {
+    env: 'AUTH_TOKENS_FILE',
+    type: 'string',
+    default: '',
+    help: 'File of token hashes with roles ingest, read, admin (create with: skein token create --role ingest); re-read on SIGHUP',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

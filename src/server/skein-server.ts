@@ -36,6 +36,9 @@ import {
 } from './transports.js';
 import type { QueueConsumer } from '../collector/queue/queue-consumer.js';
 import { VERSION } from './version.js';
+import { queryPortNeed } from './auth/access.js';
+import { authorizeStreams } from './auth/grpc-auth.js';
+import { loadTokensFile, TokenVerifier } from './auth/tokens.js';
 
 export interface RunningSkein {
   /** http://127.0.0.1:<QUERY_PORT as bound> (or LISTEN_ADDRESS when it names one) */
@@ -45,6 +48,8 @@ export interface RunningSkein {
   listeners: Record<string, number>;
   storage: StorageComponent;
   logger: Logger;
+  /** Re-reads AUTH_TOKENS_FILE (SIGHUP); a file that no longer parses keeps the tokens in use and throws. */
+  reload(): void;
   /** Graceful: stop accepting, finish accepted requests, flush storage, close it. */
   close(): Promise<void>;
 }
@@ -61,6 +66,8 @@ export async function startSkein(
   config: Config,
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningSkein> {
+  // Read before storage opens: a bad tokens file is a start-up error, with nothing to clean up.
+  const verifier = config.auth ? new TokenVerifier(loadTokensFile(config.auth.tokensFile)) : undefined;
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
   registerStorageMetrics(registry, storage);
@@ -81,6 +88,7 @@ export async function startSkein(
   // Set once every listener is bound, cleared when a graceful stop begins (Jaeger's admin health uptime).
   let upSince: Date | undefined;
   const ctx = {
+    ...(verifier ? { verifier } : {}),
     config,
     collector,
     logger,
@@ -92,7 +100,11 @@ export async function startSkein(
       }),
   };
 
-  const app = await createHttpApp(logger, config.allowedOrigins);
+  const app = await createHttpApp(
+    logger,
+    config.allowedOrigins,
+    verifier ? { verifier, need: queryPortNeed } : undefined,
+  );
   rejectTraceMethod(app);
   installRawBodyParser(app, config.maxBodyBytes, collector);
   registerMetrics(app, registry);
@@ -129,7 +141,8 @@ export async function startSkein(
   await app.ready();
 
   let h2: Http2Server | undefined;
-  const onStream = http2StreamHandler(ctx);
+  const streams = http2StreamHandler(ctx);
+  const onStream = streams && verifier ? authorizeStreams(verifier, streams) : streams;
   if (onStream) {
     h2 = createH2Server();
     h2.on('stream', onStream);
@@ -195,6 +208,11 @@ export async function startSkein(
     listeners,
     storage,
     logger,
+    reload: () => {
+      if (!verifier || !config.auth) return;
+      verifier.replace(loadTokensFile(config.auth.tokensFile));
+      logger.info('AUTH_TOKENS_FILE re-read');
+    },
     close: () =>
       (closing ??= (async () => {
         readiness.ready = false;

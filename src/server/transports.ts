@@ -28,6 +28,9 @@ import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
 import { guardHttpServer, guardRawListener } from './connection-guard.js';
 import type { SettingKey } from './settings.js';
+import { listenerNeed } from './auth/access.js';
+import { grpcIngestCheck } from './auth/grpc-auth.js';
+import type { TokenVerifier } from './auth/tokens.js';
 
 /**
  * The non-Zipkin-HTTP transports (OTLP, Jaeger, Zipkin gRPC) and how the composition root starts them.
@@ -39,6 +42,8 @@ export interface TransportContext {
   logger: Logger;
   /** The routes of JAEGER_ADMIN_PORT (health JSON, Prometheus text), which need storage and the registry. */
   adminRoutes?: (app: FastifyInstance) => void;
+  /** The tokens, when authentication is on (AUTH_TOKENS_FILE): every TCP listener checks them. */
+  verifier?: TokenVerifier;
 }
 
 /** A listener on its own port; `port` is the bound port (useful when configured as 0). */
@@ -98,6 +103,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     host,
     maxMessageBytes: config.maxBodyBytes,
     logger,
+    ...(ctx.verifier ? { authorize: grpcIngestCheck(ctx.verifier) } : {}),
     guard: {
       idleTimeoutMs: config.listeners.idleTimeoutMs,
       apply: (server: NetServer, started: (s: Socket) => boolean) =>
@@ -187,7 +193,8 @@ async function listenHttp(
   register: (app: FastifyInstance) => Promise<void>,
 ): Promise<Omit<Listener, 'name'>> {
   // The same app as QUERY_PORT's (CORS for browser SDKs, query parsing, error catalogue, raw bodies).
-  const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins);
+  const auth = ctx.verifier ? { verifier: ctx.verifier, need: listenerNeed(name) } : undefined;
+  const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins, auth);
   installRawBodyParser(app, ctx.config.maxBodyBytes, ctx.collector);
   guardHttpServer(app.server, { name, limits: ctx.config.listeners, logger: ctx.logger });
   await register(app);

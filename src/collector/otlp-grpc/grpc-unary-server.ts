@@ -28,6 +28,16 @@ export interface GrpcListenerOptions {
    * sessions.
    */
   guard?: { idleTimeoutMs: number; apply(server: NetServer, started: (s: Socket) => boolean): void };
+  /**
+   * Authentication (server/auth): given the call's `authorization` metadata, the status refusing it
+   * (UNAUTHENTICATED, PERMISSION_DENIED), or undefined to serve it. Checked before the message is decoded.
+   */
+  authorize?: (authorization: string | undefined) => { code: number; details: string } | undefined;
+}
+
+function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
+  const v = metadata.get(key)[0];
+  return v === undefined ? undefined : String(v);
 }
 
 /** The HTTP/2 client preface's length: a socket that has sent this much has started a session. */
@@ -68,6 +78,8 @@ export async function startGrpcListener(
       call: grpc.ServerUnaryCall<Buffer, Buffer>,
       callback: grpc.sendUnaryData<Buffer>,
     ) => {
+      const refused = opts.authorize?.(metadataValue(call.metadata, 'authorization'));
+      if (refused) return callback({ code: refused.code, details: refused.details });
       m.handle(call.request, call.getPeer()).then(
         (response) => callback(null, Buffer.from(response.buffer, response.byteOffset, response.byteLength)),
         (e: unknown) => callback(toStatus(e, m.path, opts.logger)),
