@@ -10,6 +10,10 @@ if [[ -n "${SKEIN_ACTIVEMQ_RESTART:-}" ]] && port_open 127.0.0.1 61613; then
   /etc/init.d/activemq stop skein >/dev/null 2>&1 || true
   # wait until the port closed, so the start below is a new broker and not the old one still running
   for _ in $(seq 1 60); do port_open 127.0.0.1 61613 || break; sleep 0.5; done
+  if port_open 127.0.0.1 61613; then
+    echo "services: 61613 still answers after stopping instance skein: is another ActiveMQ running there?" >&2
+    exit 1
+  fi
 fi
 port_open 127.0.0.1 61613 && exit 0
 [[ -f /usr/share/activemq/bin/activemq.jar ]] || apt_install activemq
