@@ -167,7 +167,7 @@ export async function startQueueConsumers(ctx: TransportContext): Promise<QueueC
   if (rabbitmq) consumers.push(new QueueConsumer(new RabbitMqTransport(rabbitmq), opts));
   if (kafka) consumers.push(new QueueConsumer(new KafkaTransport(kafka, ctx.logger), opts));
   if (activemq) {
-    consumers.push(new QueueConsumer(new ActiveMqTransport(activemq, maxBodyBytes, ctx.logger), opts));
+    consumers.push(new QueueConsumer(new ActiveMqTransport(activemq, maxBodyBytes), opts));
   }
   await Promise.all(consumers.map((c) => c.start()));
   return consumers;

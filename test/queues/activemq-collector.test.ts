@@ -148,7 +148,7 @@ describe.skipIf(!available)('ActiveMQ collector', () => {
       await server?.close();
     });
 
-    const transport = (queue: string) => {
+    const transport = (queue: string, maxMessageBytes = 1024 * 1024) => {
       const opts: ActiveMqOptions = {
         servers: [{ host: '127.0.0.1', port: 61613, ssl: false }],
         queue,
@@ -156,7 +156,7 @@ describe.skipIf(!available)('ActiveMQ collector', () => {
         username: '',
         password: '',
       };
-      return new ActiveMqTransport(opts, 1024 * 1024, { warn: () => undefined });
+      return new ActiveMqTransport(opts, maxMessageBytes);
     };
 
     it('drops an undecodable message once (counted and logged) and stores the next one', async () => {
@@ -173,6 +173,27 @@ describe.skipIf(!available)('ActiveMQ collector', () => {
         const drops = logs.filter((l) => l.msg.startsWith('dropped a activemq message'));
         expect(drops).toHaveLength(1);
         expect(drops[0]!.obj).toMatchObject({ transport: 'activemq', queue, reason: 'invalid' });
+      } finally {
+        await qc.close();
+      }
+    });
+
+    it('drops a message larger than QUERY_MAX_BODY_BYTES without buffering it (counted and logged) and stores the next one', async () => {
+      const queue = `skein-test-${runId}-large`;
+      const storage = flakyStorage(server);
+      const spans = trace();
+      const small = Buffer.from(encodeJsonV2List(spans));
+      const { qc, logs, dropped } = await startConsumer(
+        transport(queue, small.length + 10),
+        storage.consumer,
+      );
+      try {
+        await send(pub, queue, Buffer.from(encodeJsonV2List([...spans, ...trace(), ...trace()])));
+        await send(pub, queue, small);
+        expect(await readTrace(server, spans[0]!.traceId, 2)).toEqual(spans);
+        expect(await dropped()).toBe(1);
+        expect(storage.state.stored).toBe(1);
+        expect(logs.some((l) => l.msg.includes('body too large (QUERY_MAX_BODY_BYTES)'))).toBe(true);
       } finally {
         await qc.close();
       }

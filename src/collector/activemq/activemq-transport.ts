@@ -16,10 +16,6 @@ export interface ActiveMqOptions {
   password: string;
 }
 
-export interface ActiveMqLogger {
-  warn(obj: object, msg: string): void;
-}
-
 const CONNECT_TIMEOUT_MS = 10_000;
 /** STOMP heart-beats both ways, so a broker that vanished without closing the socket is noticed. */
 const HEART_BEAT = '10000,10000';
@@ -41,7 +37,6 @@ export class ActiveMqTransport implements QueueTransport {
   constructor(
     private readonly opts: ActiveMqOptions,
     private readonly maxMessageBytes: number,
-    private readonly logger: ActiveMqLogger,
   ) {
     this.queue = opts.queue;
   }
@@ -67,13 +62,14 @@ export class ActiveMqTransport implements QueueTransport {
 
     const consume = async (message: Client.Message) => {
       const body = await readBytes(message, this.maxMessageBytes);
-      if (body === undefined) {
-        this.logger.warn(
-          { transport: 'activemq', queue: this.queue, maxBytes: this.maxMessageBytes },
-          `dropped an activemq message from queue ${this.queue}: larger than QUERY_MAX_BODY_BYTES`,
-        );
-        client.ack(message);
-        return;
+      if (typeof body === 'number') {
+        const refused = { reason: 'body too large (QUERY_MAX_BODY_BYTES)', bytes: body };
+        return handle({
+          body: new Uint8Array(0),
+          refused,
+          ack: () => client.ack(message),
+          requeue: () => undefined,
+        });
       }
       for (;;) {
         let again = false;
@@ -158,15 +154,15 @@ function connectOnce(s: StompServer, opts: ActiveMqOptions): Promise<Client> {
   });
 }
 
-/** The whole body as bytes, or undefined when it passes `max` (the rest is not buffered). */
-function readBytes(message: Client.Message, max: number): Promise<Uint8Array | undefined> {
+/** The whole body as bytes, or its size when it passes `max` (the rest is counted, not buffered). */
+function readBytes(message: Client.Message, max: number): Promise<Uint8Array | number> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
     message.on('data', (chunk: Buffer) => {
-      if (over) return;
       size += chunk.length;
+      if (over) return;
       if (size > max) {
         over = true;
         chunks.length = 0;
@@ -174,7 +170,7 @@ function readBytes(message: Client.Message, max: number): Promise<Uint8Array | u
       }
       chunks.push(chunk);
     });
-    message.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    message.on('end', () => resolve(over ? size : Buffer.concat(chunks)));
     message.on('error', reject);
   });
 }

@@ -17,6 +17,11 @@ export interface QueueMessage {
    * dead-letter queue the operator configured. Without it, a dropped message is acked.
    */
   drop?(): Promise<void> | void;
+  /**
+   * Set when the transport refused the message before reading it whole (larger than QUERY_MAX_BODY_BYTES):
+   * `body` is then empty, and the message is counted as dropped and given up on.
+   */
+  refused?: { reason: string; bytes: number };
 }
 
 /** One live connection to a broker, delivering to the handler given to `QueueTransport.connect`. */
@@ -215,8 +220,12 @@ export class QueueConsumer {
 
   private async handle(msg: QueueMessage): Promise<void> {
     // zipkin: an empty message is skipped.
-    if (msg.body.length === 0) return msg.ack();
     const { transport, queue, decode } = this.broker;
+    if (msg.refused) {
+      this.opts.collector.rejectMessage(transport, msg.refused.bytes, `queue ${queue}`, msg.refused.reason);
+      return msg.drop ? msg.drop() : msg.ack();
+    }
+    if (msg.body.length === 0) return msg.ack();
     const outcome = await acceptQueued(this.opts, transport, queue, msg.body, decode);
     if (outcome === 'requeue') {
       // Holding the message for the delay is the backoff: with the prefetch bounded by the concurrency, the
