@@ -14,6 +14,7 @@ import type { ClickhouseOptions } from '../storage/clickhouse/clickhouse-config.
 import type { ConnectionLimits } from './connection-guard.js';
 import type { SpanLimits } from '../model/span-limits.js';
 import type { QueryGateOptions } from '../query/query-gate.js';
+import { parseTlsFiles, type TlsFiles } from './tls/tls-front.js';
 
 export { ConfigError };
 
@@ -195,6 +196,8 @@ export interface Config {
   agentAddress: string | undefined;
   /** AUTH_ENABLED / AUTH_TOKENS_FILE: null when authentication is off (the default, as Zipkin). */
   auth: { tokensFile: string } | null;
+  /** TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE: null when TLS is off (the default). */
+  tls: TlsFiles | null;
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
     agentCompactPort: number | null;
@@ -311,6 +314,7 @@ export function parseConfig(raw: RawConfig): Config {
     agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
       (auth ? '127.0.0.1' : parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS)),
     auth,
+    tls: parseTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, raw.TLS_CLIENT_CA_FILE),
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {
       agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),

@@ -224,6 +224,19 @@ export const SETTINGS = [
     help: 'File of token hashes with roles ingest, read, admin (create with: skein token create --role ingest); re-read on SIGHUP',
   },
   {
+    env: 'TLS_CERT_FILE',
+    type: 'string',
+    default: '',
+    help: 'PEM certificate (chain) served by every TCP listener but Scribe; with TLS_KEY_FILE turns TLS on; re-read on SIGHUP',
+  },
+  { env: 'TLS_KEY_FILE', type: 'string', default: '', help: 'PEM private key of TLS_CERT_FILE' },
+  {
+    env: 'TLS_CLIENT_CA_FILE',
+    type: 'string',
+    default: '',
+    help: 'PEM CA: the collector-only ports (OTLP and Jaeger HTTP/gRPC) then require a client certificate it signed (mTLS)',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',

@@ -2,6 +2,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import type { Server as HttpServer } from 'node:http';
 import type { Http2Server } from 'node:http2';
 import { guardRawListener, type ListenerGuard } from './connection-guard.js';
+import type { SocketUpgrade } from './tls/tls-front.js';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -16,6 +17,7 @@ export function createSharedPortServer(
   http1: HttpServer,
   http2: Http2Server | undefined,
   guard: ListenerGuard,
+  tls?: SocketUpgrade,
 ): NetServer {
   // Sockets that have sent a whole request's headers (HTTP/1) or the whole HTTP/2 preface: from then on
   // the HTTP servers' own timeouts apply. Until then, a silent or half-sent connection is closed after
@@ -23,6 +25,13 @@ export function createSharedPortServer(
   const started = new WeakSet<Socket>();
   http1.on('request', (req: { socket: Socket }) => started.add(req.socket));
   const server = createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
+    // Under TLS, ALPN says HTTP/2 or HTTP/1.1; a finished handshake counts as started (the HTTP servers'
+    // header and idle timeouts take over).
+    if (tls)
+      return tls.accept(socket, (secure) => {
+        started.add(socket);
+        (secure.alpnProtocol === 'h2' && http2 ? http2 : http1).emit('connection', secure);
+      });
     if (!http2) {
       http1.emit('connection', socket);
       socket.resume();

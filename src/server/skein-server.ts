@@ -39,6 +39,7 @@ import { VERSION } from './version.js';
 import { queryPortNeed } from './auth/access.js';
 import { authorizeStreams } from './auth/grpc-auth.js';
 import { loadTokensFile, TokenVerifier } from './auth/tokens.js';
+import { TlsFront } from './tls/tls-front.js';
 
 export interface RunningSkein {
   /** http://127.0.0.1:<QUERY_PORT as bound> (or LISTEN_ADDRESS when it names one) */
@@ -48,7 +49,7 @@ export interface RunningSkein {
   listeners: Record<string, number>;
   storage: StorageComponent;
   logger: Logger;
-  /** Re-reads AUTH_TOKENS_FILE (SIGHUP); a file that no longer parses keeps the tokens in use and throws. */
+  /** Re-reads AUTH_TOKENS_FILE and the TLS files (SIGHUP); on a file that fails, the old ones stay and it throws. */
   reload(): void;
   /** Graceful: stop accepting, finish accepted requests, flush storage, close it. */
   close(): Promise<void>;
@@ -68,6 +69,17 @@ export async function startSkein(
 ): Promise<RunningSkein> {
   // Read before storage opens: a bad tokens file is a start-up error, with nothing to clean up.
   const verifier = config.auth ? new TokenVerifier(loadTokensFile(config.auth.tokensFile)) : undefined;
+  // Every TLS front, so SIGHUP re-reads the certificate for all of them. The first is QUERY_PORT's.
+  const tlsFronts: TlsFront[] = [];
+  const tls = config.tls;
+  const makeFront = tls
+    ? (alpn: string[], clientCerts: boolean) => {
+        const f = new TlsFront(tls, clientCerts, alpn);
+        tlsFronts.push(f);
+        return f;
+      }
+    : undefined;
+  const queryFront = makeFront?.(config.collector.grpcEnabled ? ['h2', 'http/1.1'] : ['http/1.1'], false);
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
   registerStorageMetrics(registry, storage);
@@ -89,6 +101,7 @@ export async function startSkein(
   let upSince: Date | undefined;
   const ctx = {
     ...(verifier ? { verifier } : {}),
+    ...(makeFront ? { tls: makeFront } : {}),
     config,
     collector,
     logger,
@@ -151,7 +164,7 @@ export async function startSkein(
   applyHttp1Timeouts(app.server as HttpServer, config.listeners);
   const guard = (name: string) => ({ name, limits: config.listeners, logger });
   const bindHost = config.listenAddress === undefined ? {} : { host: config.listenAddress };
-  const front = createSharedPortServer(app.server as HttpServer, h2, guard('zipkin'));
+  const front = createSharedPortServer(app.server as HttpServer, h2, guard('zipkin'), queryFront);
   try {
     front.listen({ port: config.queryPort, ...bindHost });
     await once(front, 'listening');
@@ -166,7 +179,7 @@ export async function startSkein(
   const jaegerFront =
     jaegerQueryPort === null
       ? undefined
-      : createSharedPortServer(app.server as HttpServer, h2, guard('jaeger-query'));
+      : createSharedPortServer(app.server as HttpServer, h2, guard('jaeger-query'), queryFront);
   if (jaegerFront) {
     try {
       jaegerFront.listen({ port: jaegerQueryPort, ...bindHost });
@@ -203,15 +216,17 @@ export async function startSkein(
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${localHost(config.listenAddress)}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${localHost(config.listenAddress)}:${port}`,
     port,
     listeners,
     storage,
     logger,
     reload: () => {
-      if (!verifier || !config.auth) return;
-      verifier.replace(loadTokensFile(config.auth.tokensFile));
-      logger.info('AUTH_TOKENS_FILE re-read');
+      // Read everything first: a file that fails leaves every part as it was.
+      const tokens = config.auth ? loadTokensFile(config.auth.tokensFile) : undefined;
+      for (const f of tlsFronts) f.reload();
+      if (tokens) verifier?.replace(tokens);
+      logger.info({ tls: tlsFronts.length > 0, tokens: tokens !== undefined }, 'reloaded on SIGHUP');
     },
     close: () =>
       (closing ??= (async () => {

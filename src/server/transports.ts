@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
@@ -26,11 +28,17 @@ import { startScribeListener } from '../collector/scribe/scribe-listener.js';
 import { ConfigError, type Config } from './config.js';
 import { createHttpApp } from './http-app.js';
 import { ListenError } from './listen-error.js';
-import { guardHttpServer, guardRawListener } from './connection-guard.js';
+import {
+  applyHttp1Timeouts,
+  guardHttpServer,
+  guardRawListener,
+  type ListenerGuard,
+} from './connection-guard.js';
 import type { SettingKey } from './settings.js';
 import { listenerNeed } from './auth/access.js';
 import { grpcIngestCheck } from './auth/grpc-auth.js';
 import type { TokenVerifier } from './auth/tokens.js';
+import type { TlsFront } from './tls/tls-front.js';
 
 /**
  * The non-Zipkin-HTTP transports (OTLP, Jaeger, Zipkin gRPC) and how the composition root starts them.
@@ -44,6 +52,8 @@ export interface TransportContext {
   adminRoutes?: (app: FastifyInstance) => void;
   /** The tokens, when authentication is on (AUTH_TOKENS_FILE): every TCP listener checks them. */
   verifier?: TokenVerifier;
+  /** With TLS on: a TLS front offering these ALPN protocols, asking collectors for client certificates or not. */
+  tls?: (alpn: string[], clientCerts: boolean) => TlsFront;
 }
 
 /** A listener on its own port; `port` is the bound port (useful when configured as 0). */
@@ -97,13 +107,15 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
   };
   const guard = (name: string) => ({ name, limits: config.listeners, logger });
   const http = (name: string, register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
-    listenHttp(ctx, host, port, name, register);
+    listenHttp(ctx, host, port, name, register, COLLECTOR_PORTS.has(name));
   const grpcOpts = (name: string) => (port: number) => ({
     port,
     host,
     maxMessageBytes: config.maxBodyBytes,
     logger,
     ...(ctx.verifier ? { authorize: grpcIngestCheck(ctx.verifier) } : {}),
+    // gRPC ports are collectors: client certificates when TLS_CLIENT_CA_FILE is set.
+    ...(ctx.tls ? { upgrade: upgradeWith(ctx.tls(['h2'], ctx.config.tls?.clientCaFile !== undefined)) } : {}),
     guard: {
       idleTimeoutMs: config.listeners.idleTimeoutMs,
       apply: (server: NetServer, started: (s: Socket) => boolean) =>
@@ -185,21 +197,67 @@ export function http2StreamHandler(
   });
 }
 
+/** Ports that only collectors use: the ones TLS_CLIENT_CA_FILE asks for client certificates on. */
+const COLLECTOR_PORTS = new Set(['otlp-http', 'jaeger-http']);
+
+function upgradeWith(front: TlsFront) {
+  return (raw: Socket, ready: (s: Duplex) => void) => front.accept(raw, ready);
+}
+
 async function listenHttp(
   ctx: TransportContext,
   host: string,
   port: number,
   name: string,
   register: (app: FastifyInstance) => Promise<void>,
+  collectorOnly: boolean,
 ): Promise<Omit<Listener, 'name'>> {
   // The same app as QUERY_PORT's (CORS for browser SDKs, query parsing, error catalogue, raw bodies).
   const auth = ctx.verifier ? { verifier: ctx.verifier, need: listenerNeed(name) } : undefined;
   const app = await createHttpApp(ctx.logger, ctx.config.allowedOrigins, auth);
   installRawBodyParser(app, ctx.config.maxBodyBytes, ctx.collector);
-  guardHttpServer(app.server, { name, limits: ctx.config.listeners, logger: ctx.logger });
+  const guard = { name, limits: ctx.config.listeners, logger: ctx.logger };
+  if (ctx.tls) {
+    const front = ctx.tls(['http/1.1'], collectorOnly && ctx.config.tls?.clientCaFile !== undefined);
+    await register(app);
+    return listenTls(app, front, guard, port, host);
+  }
+  guardHttpServer(app.server, guard);
   await register(app);
   await app.listen({ port, host });
   return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+}
+
+/**
+ * An own-port HTTP app under TLS: a net server of ours does the handshake (TlsFront) and hands the TLS
+ * socket to the app's HTTP server, which never listens itself. A finished handshake counts as started.
+ */
+async function listenTls(
+  app: FastifyInstance,
+  front: TlsFront,
+  guard: ListenerGuard,
+  port: number,
+  host: string,
+): Promise<Omit<Listener, 'name'>> {
+  await app.ready();
+  applyHttp1Timeouts(app.server, guard.limits);
+  const started = new WeakSet<Socket>();
+  const server = createNetServer((raw) =>
+    front.accept(raw, (secure) => {
+      started.add(raw);
+      app.server.emit('connection', secure);
+    }),
+  );
+  guardRawListener(server, guard, (s) => started.has(s));
+  server.listen(port, host);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e as Error))]);
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.close();
+      await app.close();
+    },
+  };
 }
 
 function loadStrategies(file: string): SamplingStrategies {

@@ -5,6 +5,7 @@ import {
   type Server as NetServer,
   type Socket,
 } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeRpcStatusProto } from '../../codec/otlp/otlp-proto-codec.js';
@@ -33,6 +34,8 @@ export interface GrpcListenerOptions {
    * (UNAUTHENTICATED, PERMISSION_DENIED), or undefined to serve it. Checked before the message is decoded.
    */
   authorize?: (authorization: string | undefined) => { code: number; details: string } | undefined;
+  /** TLS (server/tls): turns each accepted socket into the stream grpc-js serves, or refuses it. Guarded listeners only. */
+  upgrade?: (raw: Socket, ready: (stream: Duplex) => void) => void;
 }
 
 function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
@@ -110,7 +113,10 @@ async function listenGuarded(
   guard: NonNullable<GrpcListenerOptions['guard']>,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const front = createNetServer((socket: Socket) => injector.injectConnection(socket));
+  const upgrade = opts.upgrade;
+  const front = createNetServer((socket: Socket) =>
+    upgrade ? upgrade(socket, (s) => injector.injectConnection(s)) : injector.injectConnection(socket),
+  );
   guard.apply(front, (s) => s.bytesRead >= H2_PREFACE_BYTES);
   front.listen(opts.port, opts.host);
   await Promise.race([
