@@ -40,6 +40,8 @@ import { queryPortNeed } from './auth/access.js';
 import { authorizeStreams } from './auth/grpc-auth.js';
 import { loadTokensFile, TokenVerifier } from './auth/tokens.js';
 import { TlsFront } from './tls/tls-front.js';
+import { FailureLimiter, Sessions } from './auth/sessions.js';
+import { registerSignIn } from './auth/sign-in.js';
 
 export interface RunningSkein {
   /** http://127.0.0.1:<QUERY_PORT as bound> (or LISTEN_ADDRESS when it names one) */
@@ -79,6 +81,11 @@ export async function startSkein(
         return f;
       }
     : undefined;
+  // The UI's sign-in: 12 h sessions, 10 failed attempts per address per 5 min.
+  const signIn =
+    verifier && config.queryEnabled
+      ? { sessions: new Sessions(12 * 3_600_000), limiter: new FailureLimiter(), secure: tls !== null }
+      : undefined;
   const queryFront = makeFront?.(config.collector.grpcEnabled ? ['h2', 'http/1.1'] : ['http/1.1'], false);
   const { storage, name: storageName } = await openStorage(config, logger);
   const registry = createMetricsRegistry();
@@ -116,10 +123,11 @@ export async function startSkein(
   const app = await createHttpApp(
     logger,
     config.allowedOrigins,
-    verifier ? { verifier, need: queryPortNeed } : undefined,
+    verifier ? { verifier, need: queryPortNeed, ...(signIn ? { signIn } : {}) } : undefined,
   );
   rejectTraceMethod(app);
   installRawBodyParser(app, config.maxBodyBytes, collector);
+  if (verifier && signIn) registerSignIn(app, verifier, signIn);
   registerMetrics(app, registry);
   let consumers: QueueConsumer[] = [];
   registerHealth(app, storage, storageName, () =>

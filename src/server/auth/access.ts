@@ -6,6 +6,8 @@ export type Need = 'open' | Role;
 
 /** Paths every listener leaves open, so load balancers and orchestrators can probe without a token. */
 const OPEN_PATHS = new Set(['/health', '/info', '/ready', '/zipkin/favicon.svg']);
+/** The UI's sign-in form and sign-out (sign-in.ts), on the query ports only. */
+const SIGN_IN_PATHS = new Set(['/zipkin/signin', '/zipkin/signout']);
 /** The collector routes served on QUERY_PORT (and on the OTLP/Jaeger HTTP ports). */
 const INGEST_POSTS = new Set(['/api/v1/spans', '/api/v2/spans', '/v1/traces', '/api/traces']);
 
@@ -15,7 +17,7 @@ const INGEST_POSTS = new Set(['/api/v1/spans', '/api/v2/spans', '/v1/traces', '/
  */
 export function queryPortNeed(method: string, path: string): Need {
   if (method === 'OPTIONS') return 'open'; // CORS preflights carry no credentials by design
-  if (OPEN_PATHS.has(path)) return 'open';
+  if (OPEN_PATHS.has(path) || SIGN_IN_PATHS.has(path)) return 'open';
   if (method === 'POST' && INGEST_POSTS.has(path)) return 'ingest';
   return 'read';
 }
