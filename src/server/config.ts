@@ -493,6 +493,7 @@ function parseActiveMq(raw: RawConfig): ActiveMqOptions | null {
 export function helpText(): string {
   const lines = [
     'Usage: skein [--flag value]...   (every flag also reads from its environment variable)',
+    '       skein token create --role ingest|read|admin [--name NAME] [--file AUTH_TOKENS_FILE]',
     '',
     'Settings merge as: defaults, then the YAML file named by SKEIN_CONFIG (or --skein-config), then the',
     'environment, then flags; the last wins. The file is a flat mapping whose keys are the environment',
