@@ -15,6 +15,7 @@ import type { ConnectionLimits } from './connection-guard.js';
 import type { SpanLimits } from '../model/span-limits.js';
 import type { QueryGateOptions } from '../query/query-gate.js';
 import { parseTlsFiles, type TlsFiles } from './tls/tls-front.js';
+import { parseOidcSettings, type OidcSettings } from './auth/oidc-sign-in.js';
 
 export { ConfigError };
 
@@ -196,6 +197,8 @@ export interface Config {
   agentAddress: string | undefined;
   /** AUTH_ENABLED / AUTH_TOKENS_FILE: null when authentication is off (the default, as Zipkin). */
   auth: { tokensFile: string } | null;
+  /** OIDC_*: OpenID Connect sign-in for the UI, null when OIDC_ISSUER_URL is empty. */
+  oidc: OidcSettings | null;
   /** TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE: null when TLS is off (the default). */
   tls: TlsFiles | null;
   otlp: { httpPort: number | null; grpcPort: number | null };
@@ -314,6 +317,7 @@ export function parseConfig(raw: RawConfig): Config {
     agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
       (auth ? '127.0.0.1' : parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS)),
     auth,
+    oidc: parseOidc(raw, auth !== null),
     tls: parseTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, raw.TLS_CLIENT_CA_FILE),
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {
@@ -398,6 +402,12 @@ function parseClickhouse(raw: RawConfig): ClickhouseOptions {
     ...(quorum > 1 ? { insertQuorum: quorum } : {}),
     retentionMs: parseDuration('RETENTION', raw.RETENTION, 60_000),
   };
+}
+
+function parseOidc(raw: RawConfig, authOn: boolean): OidcSettings | null {
+  const oidc = parseOidcSettings(raw);
+  if (oidc && !authOn) throw new ConfigError('OIDC_ISSUER_URL: needs authentication on (AUTH_TOKENS_FILE)');
+  return oidc;
 }
 
 function parseAuth(raw: RawConfig): { tokensFile: string } | null {

@@ -224,6 +224,27 @@ export const SETTINGS = [
     help: 'File of token hashes with roles ingest, read, admin (create with: skein token create --role ingest); re-read on SIGHUP',
   },
   {
+    env: 'OIDC_ISSUER_URL',
+    type: 'string',
+    default: '',
+    help: 'OpenID Connect provider for UI sign-in (https; needs AUTH_TOKENS_FILE); the sign-in page then offers it',
+  },
+  { env: 'OIDC_CLIENT_ID', type: 'string', default: '', help: 'Client id registered at the OIDC provider' },
+  { env: 'OIDC_CLIENT_SECRET', type: 'string', default: '', help: 'Client secret registered at the OIDC provider' },
+  {
+    env: 'OIDC_REDIRECT_URL',
+    type: 'string',
+    default: '',
+    help: 'Skein URL the provider sends browsers back to: https://<host>:9411/zipkin/signin/oidc/callback',
+  },
+  {
+    env: 'OIDC_ROLE',
+    type: 'enum',
+    default: 'read',
+    values: ['read', 'admin'],
+    help: 'Role of a session started by OIDC sign-in',
+  },
+  {
     env: 'TLS_CERT_FILE',
     type: 'string',
     default: '',

@@ -42,6 +42,7 @@ import { loadTokensFile, TokenVerifier } from './auth/tokens.js';
 import { TlsFront } from './tls/tls-front.js';
 import { FailureLimiter, Sessions } from './auth/sessions.js';
 import { registerSignIn } from './auth/sign-in.js';
+import { registerOidcSignIn } from './auth/oidc-sign-in.js';
 
 export interface RunningSkein {
   /** http://127.0.0.1:<QUERY_PORT as bound> (or LISTEN_ADDRESS when it names one) */
@@ -84,7 +85,12 @@ export async function startSkein(
   // The UI's sign-in: 12 h sessions, 10 failed attempts per address per 5 min.
   const signIn =
     verifier && config.queryEnabled
-      ? { sessions: new Sessions(12 * 3_600_000), limiter: new FailureLimiter(), secure: tls !== null }
+      ? {
+          sessions: new Sessions(12 * 3_600_000),
+          limiter: new FailureLimiter(),
+          secure: tls !== null,
+          oidc: config.oidc !== null,
+        }
       : undefined;
   const queryFront = makeFront?.(config.collector.grpcEnabled ? ['h2', 'http/1.1'] : ['http/1.1'], false);
   const { storage, name: storageName } = await openStorage(config, logger);
@@ -128,6 +134,7 @@ export async function startSkein(
   rejectTraceMethod(app);
   installRawBodyParser(app, config.maxBodyBytes, collector);
   if (verifier && signIn) registerSignIn(app, verifier, signIn);
+  if (signIn && config.oidc) registerOidcSignIn(app, config.oidc, signIn, logger);
   registerMetrics(app, registry);
   let consumers: QueueConsumer[] = [];
   registerHealth(app, storage, storageName, () =>

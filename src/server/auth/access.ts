@@ -7,7 +7,7 @@ export type Need = 'open' | Role;
 /** Paths every listener leaves open, so load balancers and orchestrators can probe without a token. */
 const OPEN_PATHS = new Set(['/health', '/info', '/ready', '/zipkin/favicon.svg']);
 /** The UI's sign-in form and sign-out (sign-in.ts), on the query ports only. */
-const SIGN_IN_PATHS = new Set(['/zipkin/signin', '/zipkin/signout']);
+const SIGN_IN_PATHS = new Set(['/zipkin/signin', '/zipkin/signout', '/zipkin/signin/oidc', '/zipkin/signin/oidc/callback']);
 /** The collector routes served on QUERY_PORT (and on the OTLP/Jaeger HTTP ports). */
 const INGEST_POSTS = new Set(['/api/v1/spans', '/api/v2/spans', '/v1/traces', '/api/traces']);
 

@@ -11,11 +11,19 @@ export interface SignIn {
   limiter: FailureLimiter;
   /** Under TLS the cookie is Secure. */
   secure: boolean;
+  /** When OIDC_ISSUER_URL is set: the sign-in page links to the provider. */
+  oidc?: boolean;
+}
+
+/** The Set-Cookie value starting session `id`. */
+export function sessionCookie(id: string, signIn: SignIn): string {
+  const maxAge = Math.floor(signIn.sessions.ttlMs / 1000);
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${signIn.secure ? '; Secure' : ''}`;
 }
 
 /** The session a request's cookie names, if it is live. */
 export function sessionOf(req: FastifyRequest, signIn: SignIn): Session | undefined {
-  return signIn.sessions.get(cookie(req.headers.cookie, SESSION_COOKIE));
+  return signIn.sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE));
 }
 
 /**
@@ -41,7 +49,7 @@ export function crossSite(req: FastifyRequest): boolean {
  * attempts are limited per client address (429 with Retry-After); a cross-site POST is refused (login CSRF).
  */
 export function registerSignIn(app: FastifyInstance, verifier: TokenVerifier, signIn: SignIn): void {
-  app.get(SIGN_IN_PATH, async (req, reply) => page(reply, 200, nextOf(req.query as Record<string, string>)));
+  app.get(SIGN_IN_PATH, async (req, reply) => page(reply, 200, nextOf(req.query as Record<string, string>), undefined, signIn.oidc));
   app.post(SIGN_IN_PATH, async (req, reply) => {
     const form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
     const next = safeNext(form.get('next'));
@@ -55,15 +63,14 @@ export function registerSignIn(app: FastifyInstance, verifier: TokenVerifier, si
     if (auth.kind !== 'token' || !grants(auth.role, 'read')) {
       signIn.limiter.fail(req.ip);
       const why = auth.kind === 'token' ? `token "${auth.name}" has role ${auth.role}; the UI needs read` : 'That token is not valid.';
-      return page(reply, 401, next, why);
+      return page(reply, 401, next, why, signIn.oidc);
     }
     const id = signIn.sessions.create(auth.role, auth.name);
-    const flags = `Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(signIn.sessions.ttlMs / 1000)}${signIn.secure ? '; Secure' : ''}`;
-    return reply.header('Set-Cookie', `${SESSION_COOKIE}=${id}; ${flags}`).redirect(next, 303);
+    return reply.header('Set-Cookie', sessionCookie(id, signIn)).redirect(next, 303);
   });
   app.post(SIGN_OUT_PATH, async (req, reply) => {
     if (crossSite(req)) return reply.code(403).send();
-    signIn.sessions.end(cookie(req.headers.cookie, SESSION_COOKIE));
+    signIn.sessions.end(cookieValue(req.headers.cookie, SESSION_COOKIE));
     return reply
       .header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${signIn.secure ? '; Secure' : ''}`)
       .redirect(SIGN_IN_PATH, 303);
@@ -85,7 +92,7 @@ function nextOf(query: Record<string, string>): string {
   return safeNext(query['next']);
 }
 
-function cookie(header: string | undefined, name: string): string | undefined {
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -96,7 +103,7 @@ function cookie(header: string | undefined, name: string): string | undefined {
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(reply: FastifyReply, status: number, next: string, error?: string): FastifyReply {
+function page(reply: FastifyReply, status: number, next: string, error?: string, oidc = false): FastifyReply {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>Sign in · Skein</title>
@@ -107,7 +114,8 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
 <label for="token">Access token (role read or admin)</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
 <input type="hidden" name="next" value="${escape(next)}">
-<button type="submit">Sign in</button></form></body></html>
+<button type="submit">Sign in</button>
+${oidc ? `<p><a id="oidc" href="/zipkin/signin/oidc?next=${encodeURIComponent(next)}">Sign in with OpenID Connect</a></p>` : ''}</form></body></html>
 `;
   return reply.code(status).header('Cache-Control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
