@@ -3,6 +3,7 @@ import type { StorageComponent } from '../storage/storage-component.js';
 import { MemoryStorage } from '../storage/memory/memory-storage.js';
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.js';
 import { openPostgresStorage } from '../storage/postgres/postgres-storage.js';
+import { openMysqlStorage } from '../storage/mysql/mysql-storage.js';
 import { openClickhouseStorage } from '../storage/clickhouse/clickhouse-storage.js';
 import type { Config } from './config.js';
 
@@ -32,6 +33,12 @@ export async function openStorage(
         logger,
       });
       return { storage, name: `SqliteStorage(${storage.path})` };
+    }
+    case 'mysql': {
+      // Zipkin's schema: zipkin-server and Skein can take turns on one database. Zipkin never deletes from
+      // MySQL, and neither does Skein here (RETENTION does not apply).
+      const storage = await openMysqlStorage(options, s.mysql);
+      return { storage, name: storage.backend.name };
     }
     case 'postgres': {
       const storage = await openPostgresStorage(

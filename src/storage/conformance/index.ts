@@ -19,10 +19,10 @@ export type { StorageCapabilities, StorageConformanceOptions } from './harness.j
  * `capabilities` with its reason and shows up as a skipped test naming that reason.
  */
 export function describeStorageConformance(opts: StorageConformanceOptions): void {
-  const withStorage = makeWithStorage(opts.create, opts.clear);
   const capabilities = opts.capabilities ?? {};
+  const withStorage = makeWithStorage(opts.create, opts.clear, capabilities);
   describe(`storage conformance: ${opts.name}`, () => {
-    describeSpanStore(withStorage);
+    describeSpanStore(withStorage, capabilities);
     describeSpanStoreHeavy(withStorage);
     describeTraces(withStorage, capabilities);
     describeStrictTraceIdFalse(withStorage);

@@ -23,14 +23,17 @@ export function describeTraces(withStorage: WithStorage, capabilities: StorageCa
         await expectTrace(s, trace[0]!.traceId, trace);
       }));
 
-    it('keeps a debug client span and a shared server span with the same id apart', () =>
-      withStorage({}, async (s) => {
-        const client = span({ ...newClientSpan(), debug: true });
-        const server = span({ ...client, kind: 'SERVER', debug: undefined, shared: true });
-        await accept(s, [client, server]);
-        await expectTrace(s, client.traceId, [client, server]);
-        await expectTraceMany(s, [client.traceId], [client, server]);
-      }));
+    it.skipIf(capabilities.mergesFragments !== undefined)(
+      'keeps a debug client span and a shared server span with the same id apart',
+      () =>
+        withStorage({}, async (s) => {
+          const client = span({ ...newClientSpan(), debug: true });
+          const server = span({ ...client, kind: 'SERVER', debug: undefined, shared: true });
+          await accept(s, [client, server]);
+          await expectTrace(s, client.traceId, [client, server]);
+          await expectTraceMany(s, [client.traceId], [client, server]);
+        }),
+    );
 
     // Skein's extension (model/span.ts SpanLink): OTLP links and Jaeger FOLLOWS_FROM references must come
     // back from storage, or the Jaeger API's references, api_v3's links and the UI's link view lose them.

@@ -1,18 +1,12 @@
 import { StorageError } from '../../model/failure.js';
+import { SOCKET_ERROR_CODES } from '../core/backend-errors.js';
 
 /**
  * mysql2 error codes that mean "the server is not there or not taking work right now": nothing was
  * stored and retrying later works (storage-backend.ts contract: connection refused or lost is transient).
  */
 const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
+  ...SOCKET_ERROR_CODES,
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_SERVER_SHUTDOWN',

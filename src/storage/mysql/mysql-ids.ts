@@ -40,3 +40,15 @@ export function ipv4FromColumn(value: number): string {
   const u = value >>> 0;
   return [u >>> 24, (u >>> 16) & 0xff, (u >>> 8) & 0xff, u & 0xff].join('.');
 }
+
+/** A 16-hex id as the BigInt bound to a BIGINT parameter (exact; a decimal string would compare as a double). */
+export function idParam(hex: string): bigint {
+  return BigInt.asIntN(64, BigInt(`0x${hex}`));
+}
+
+/** A trace id's (trace_id_high, trace_id) parameters. */
+export function traceIdParams(traceId: string): { high: bigint; low: bigint } {
+  return traceId.length === 32
+    ? { high: idParam(traceId.slice(0, 16)), low: idParam(traceId.slice(16)) }
+    : { high: 0n, low: idParam(traceId) };
+}

@@ -24,6 +24,7 @@ describe.skipIf(!available)('mysql schema', () => {
         hasIpv6: true,
         hasDependencies: true,
         hasErrorCount: true,
+        utf8mb4: true,
       });
       // A database from before remote_service_name and ipv6: detected, not altered.
       await c.query('ALTER TABLE zipkin_spans DROP COLUMN remote_service_name');
