@@ -1,15 +1,22 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { readConfigFile } from './config-file.js';
 import { SETTINGS, flagName, type Setting, type SettingKey } from './settings.js';
 import type { UiSettings } from '../query/ui-config.js';
 import type { RabbitMqOptions } from '../collector/rabbitmq/rabbitmq-transport.js';
+import type { KafkaOptions } from '../collector/kafka/kafka-transport.js';
+import { parseActiveMqUrl } from '../collector/activemq/activemq-url.js';
+import type { ActiveMqOptions } from '../collector/activemq/activemq-transport.js';
 import type { PostgresOptions } from '../storage/postgres/postgres-config.js';
 import { parseMysqlUrl, type MysqlOptions } from '../storage/mysql/mysql-config.js';
 import type { ClickhouseOptions } from '../storage/clickhouse/clickhouse-config.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { SpanLimits } from '../model/span-limits.js';
+import type { QueryGateOptions } from '../query/query-gate.js';
+import { parseTlsFiles, type TlsFiles } from './tls/tls-front.js';
+import { parseOidcSettings, type OidcSettings } from './auth/oidc-sign-in.js';
 
 export { ConfigError };
 
@@ -161,6 +168,8 @@ export interface Config {
   queryEnabled: boolean;
   queryLookbackMs: number;
   queryTimeoutMs: number;
+  /** QUERY_MAX_LIMIT and QUERY_MAX_CONCURRENT (query/query-gate.ts). */
+  queryGate: QueryGateOptions;
   maxBodyBytes: number;
   allowedOrigins: string[];
   searchEnabled: boolean;
@@ -178,9 +187,21 @@ export interface Config {
     maxBodyBytesInFlight: number;
     /** SPAN_MAX_*: what one span may carry; over a limit it is truncated and counted. */
     spanLimits: SpanLimits;
+    /** RETENTION_MAX_FUTURE: how far ahead of its arrival a span timestamp is kept as sent. */
+    maxFutureMs: number;
   };
   /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
   listeners: ConnectionLimits;
+  /** LISTEN_ADDRESS: undefined = all interfaces (node's default, dual-stack where the host has IPv6). */
+  listenAddress: string | undefined;
+  /** JAEGER_AGENT_ADDRESS, resolved: the UDP ports' address (undefined = all interfaces). */
+  agentAddress: string | undefined;
+  /** AUTH_ENABLED / AUTH_TOKENS_FILE: null when authentication is off (the default, as Zipkin). */
+  auth: { tokensFile: string } | null;
+  /** OIDC_*: OpenID Connect sign-in for the UI, null when OIDC_ISSUER_URL is empty. */
+  oidc: OidcSettings | null;
+  /** TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE: null when TLS is off (the default). */
+  tls: TlsFiles | null;
   otlp: { httpPort: number | null; grpcPort: number | null };
   jaeger: {
     agentCompactPort: number | null;
@@ -200,6 +221,10 @@ export interface Config {
   };
   /** null unless RABBIT_ADDRESSES or RABBIT_URI is set (as zipkin enables it). */
   rabbitmq: RabbitMqOptions | null;
+  /** null unless KAFKA_BOOTSTRAP_SERVERS is set. */
+  kafka: KafkaOptions | null;
+  /** null unless ACTIVEMQ_URL is set. */
+  activemq: ActiveMqOptions | null;
   /** null unless COLLECTOR_SCRIBE_ENABLED or SCRIBE_ENABLED is true. */
   scribe: { port: number; category: string } | null;
   storage: {
@@ -231,11 +256,13 @@ export function parseConfig(raw: RawConfig): Config {
       'ZIPKIN_UI_DEPENDENCY_LOW_ERROR_RATE must not exceed ZIPKIN_UI_DEPENDENCY_HIGH_ERROR_RATE',
     );
   }
+  const auth = parseAuth(raw);
   return {
     queryPort: parsePort('QUERY_PORT', raw.QUERY_PORT),
     queryEnabled: bool('QUERY_ENABLED'),
     queryLookbackMs: int('QUERY_LOOKBACK', 1),
     queryTimeoutMs: parseDuration('QUERY_TIMEOUT', raw.QUERY_TIMEOUT, 100),
+    queryGate: { maxLimit: int('QUERY_MAX_LIMIT', 1), maxConcurrent: int('QUERY_MAX_CONCURRENT', 1) },
     maxBodyBytes: parseBytes('QUERY_MAX_BODY_BYTES', raw.QUERY_MAX_BODY_BYTES, 1024),
     allowedOrigins: parseList(raw.ZIPKIN_QUERY_ALLOWED_ORIGINS),
     searchEnabled,
@@ -280,12 +307,20 @@ export function parseConfig(raw: RawConfig): Config {
         maxTags: int('SPAN_MAX_TAGS', 1),
         maxAnnotations: int('SPAN_MAX_ANNOTATIONS', 1),
       },
+      maxFutureMs: parseDuration('RETENTION_MAX_FUTURE', raw.RETENTION_MAX_FUTURE, 1000),
     },
     listeners: {
       headerTimeoutMs: parseDuration('LISTENER_HEADER_TIMEOUT', raw.LISTENER_HEADER_TIMEOUT, 100),
       idleTimeoutMs: parseDuration('LISTENER_IDLE_TIMEOUT', raw.LISTENER_IDLE_TIMEOUT, 100),
       maxConnections: int('LISTENER_MAX_CONNECTIONS', 1),
     },
+    listenAddress: parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
+    // UDP carries no credentials: with authentication on, the agent ports stay on loopback unless told.
+    agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
+      (auth ? '127.0.0.1' : parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS)),
+    auth,
+    oidc: parseOidc(raw, auth !== null),
+    tls: parseTlsFiles(raw.TLS_CERT_FILE, raw.TLS_KEY_FILE, raw.TLS_CLIENT_CA_FILE),
     otlp: { httpPort: portOrOff('OTLP_HTTP_PORT'), grpcPort: portOrOff('OTLP_GRPC_PORT') },
     jaeger: {
       agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),
@@ -300,6 +335,8 @@ export function parseConfig(raw: RawConfig): Config {
       uiDir: parseJaegerUiDir(raw.JAEGER_UI_DIR),
     },
     rabbitmq: parseRabbitMq(raw),
+    kafka: parseKafka(raw),
+    activemq: parseActiveMq(raw),
     scribe:
       bool('COLLECTOR_SCRIBE_ENABLED') || bool('SCRIBE_ENABLED')
         ? { port: parsePort('SCRIBE_PORT', raw.SCRIBE_PORT), category: raw.SCRIBE_CATEGORY }
@@ -370,6 +407,29 @@ function parseClickhouse(raw: RawConfig): ClickhouseOptions {
   };
 }
 
+function parseOidc(raw: RawConfig, authOn: boolean): OidcSettings | null {
+  const oidc = parseOidcSettings(raw);
+  if (oidc && !authOn) throw new ConfigError('OIDC_ISSUER_URL: needs authentication on (AUTH_TOKENS_FILE)');
+  return oidc;
+}
+
+function parseAuth(raw: RawConfig): { tokensFile: string } | null {
+  const file = raw.AUTH_TOKENS_FILE.trim();
+  const enabled = parseBool('AUTH_ENABLED', raw.AUTH_ENABLED) || file !== '';
+  if (!enabled) return null;
+  if (file === '')
+    throw new ConfigError('AUTH_ENABLED: needs AUTH_TOKENS_FILE, the file of tokens (create one with: skein token create --role admin)');
+  return { tokensFile: file };
+}
+
+/** An IP literal to bind to, or undefined for all interfaces. Host names are refused: they may resolve to several. */
+export function parseAddress(key: string, v: string): string | undefined {
+  const s = v.trim().replace(/^\[(.*)\]$/, '$1');
+  if (s === '') return undefined;
+  if (isIP(s) === 0) throw new ConfigError(`${key}: expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got "${v}"`);
+  return s;
+}
+
 /** MYSQL_*: zipkin-server's names and defaults; MYSQL_JDBC_URL wins over host, port, db and SSL, as in zipkin. */
 function parseMysql(raw: RawConfig): MysqlOptions {
   const url = raw.MYSQL_JDBC_URL.trim();
@@ -395,7 +455,9 @@ function parseMysql(raw: RawConfig): MysqlOptions {
 
 function parseJaegerUiDir(dir: string): string {
   if (dir !== '' && !existsSync(join(dir, 'index.html'))) {
-    throw new ConfigError(`JAEGER_UI_DIR: ${join(dir, 'index.html')} does not exist; point it at a Jaeger UI build folder`);
+    throw new ConfigError(
+      `JAEGER_UI_DIR: ${join(dir, 'index.html')} does not exist; point it at a Jaeger UI build folder`,
+    );
   }
   return dir;
 }
@@ -426,10 +488,48 @@ function parseRabbitMq(raw: RawConfig): RabbitMqOptions | null {
   };
 }
 
+function parseKafka(raw: RawConfig): KafkaOptions | null {
+  const bootstrapServers = parseList(raw.KAFKA_BOOTSTRAP_SERVERS);
+  if (bootstrapServers.length === 0) return null;
+  for (const a of bootstrapServers) {
+    if (!/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(a)) {
+      throw new ConfigError(`KAFKA_BOOTSTRAP_SERVERS: expected host:port entries, got "${a}"`);
+    }
+  }
+  if (raw.KAFKA_TOPIC.trim() === '') throw new ConfigError('KAFKA_TOPIC: must not be empty');
+  if (raw.KAFKA_GROUP_ID.trim() === '') throw new ConfigError('KAFKA_GROUP_ID: must not be empty');
+  return {
+    bootstrapServers,
+    topic: raw.KAFKA_TOPIC.trim(),
+    groupId: raw.KAFKA_GROUP_ID.trim(),
+    streams: parseInt10('KAFKA_STREAMS', raw.KAFKA_STREAMS, 1),
+  };
+}
+
+function parseActiveMq(raw: RawConfig): ActiveMqOptions | null {
+  if (raw.ACTIVEMQ_URL.trim() === '') return null;
+  const stompPort = parsePort('ACTIVEMQ_STOMP_PORT', raw.ACTIVEMQ_STOMP_PORT);
+  let servers;
+  try {
+    servers = parseActiveMqUrl(raw.ACTIVEMQ_URL, stompPort);
+  } catch (e) {
+    throw new ConfigError(`ACTIVEMQ_URL: ${(e as Error).message}`);
+  }
+  if (raw.ACTIVEMQ_QUEUE.trim() === '') throw new ConfigError('ACTIVEMQ_QUEUE: must not be empty');
+  return {
+    servers,
+    queue: raw.ACTIVEMQ_QUEUE.trim(),
+    concurrency: parseInt10('ACTIVEMQ_CONCURRENCY', raw.ACTIVEMQ_CONCURRENCY, 1),
+    username: raw.ACTIVEMQ_USERNAME,
+    password: raw.ACTIVEMQ_PASSWORD,
+  };
+}
+
 /** The text of `--help`: every setting with its env name, flag and default. */
 export function helpText(): string {
   const lines = [
     'Usage: skein [--flag value]...   (every flag also reads from its environment variable)',
+    '       skein token create --role ingest|read|admin [--name NAME] [--file AUTH_TOKENS_FILE]',
     '',
     'Settings merge as: defaults, then the YAML file named by SKEIN_CONFIG (or --skein-config), then the',
     'environment, then flags; the last wins. The file is a flat mapping whose keys are the environment',

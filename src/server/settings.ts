@@ -46,6 +46,18 @@ export const SETTINGS = [
     help: 'Longest a query may run before answering 500',
   },
   {
+    env: 'QUERY_MAX_LIMIT',
+    type: 'int',
+    default: '1000',
+    help: 'Largest limit of a trace search; a larger one is lowered to it (Zipkin has no cap)',
+  },
+  {
+    env: 'QUERY_MAX_CONCURRENT',
+    type: 'int',
+    default: '4',
+    help: 'Searches, dependency queries and multi-trace reads running at once; past it new ones get 503 + Retry-After',
+  },
+  {
     env: 'QUERY_MAX_BODY_BYTES',
     type: 'bytes',
     default: '64MiB',
@@ -188,6 +200,64 @@ export const SETTINGS = [
     help: 'A connection with no request in progress (HTTP/1 keep-alive, HTTP/2 and gRPC sessions) is closed after this long',
   },
   {
+    env: 'LISTEN_ADDRESS',
+    type: 'string',
+    default: '',
+    help: 'IP address every listener binds to (127.0.0.1 for this host only); empty is all interfaces, as Zipkin',
+  },
+  {
+    env: 'JAEGER_AGENT_ADDRESS',
+    type: 'string',
+    default: '',
+    help: 'IP address of the Jaeger agent UDP ports; empty is LISTEN_ADDRESS, or 127.0.0.1 while authentication is on (UDP carries no credentials)',
+  },
+  {
+    env: 'AUTH_ENABLED',
+    type: 'bool',
+    default: 'false',
+    help: 'Require a token (Bearer or Basic) on every listener but /health and /info; on when AUTH_TOKENS_FILE is set',
+  },
+  {
+    env: 'AUTH_TOKENS_FILE',
+    type: 'string',
+    default: '',
+    help: 'File of token hashes with roles ingest, read, admin (create with: skein token create --role ingest); re-read on SIGHUP',
+  },
+  {
+    env: 'OIDC_ISSUER_URL',
+    type: 'string',
+    default: '',
+    help: 'OpenID Connect provider for UI sign-in (https; needs AUTH_TOKENS_FILE); the sign-in page then offers it',
+  },
+  { env: 'OIDC_CLIENT_ID', type: 'string', default: '', help: 'Client id registered at the OIDC provider' },
+  { env: 'OIDC_CLIENT_SECRET', type: 'string', default: '', help: 'Client secret registered at the OIDC provider' },
+  {
+    env: 'OIDC_REDIRECT_URL',
+    type: 'string',
+    default: '',
+    help: 'Skein URL the provider sends browsers back to: https://<host>:9411/zipkin/signin/oidc/callback',
+  },
+  {
+    env: 'OIDC_ROLE',
+    type: 'enum',
+    default: 'read',
+    values: ['read', 'admin'],
+    help: 'Role of a session started by OIDC sign-in',
+  },
+  {
+    env: 'TLS_CERT_FILE',
+    type: 'string',
+    default: '',
+    help: 'PEM certificate (chain) served by every TCP listener but Scribe; with TLS_KEY_FILE turns TLS on; re-read on SIGHUP',
+  },
+  { env: 'TLS_KEY_FILE', type: 'string', default: '', help: 'PEM private key of TLS_CERT_FILE' },
+  {
+    env: 'TLS_CLIENT_CA_FILE',
+    type: 'string',
+    default: '',
+    help: 'PEM CA: the collector-only ports (OTLP and Jaeger HTTP/gRPC) then require a client certificate it signed (mTLS)',
+  },
+  {
     env: 'OTLP_HTTP_PORT',
     type: 'port-or-off',
     default: '4318',
@@ -294,6 +364,48 @@ export const SETTINGS = [
     default: 'zipkin',
     help: 'RabbitMQ queue to consume (declared durable if missing)',
   },
+  // Kafka collector (zipkin's KAFKA_* settings; on when KAFKA_BOOTSTRAP_SERVERS is set)
+  {
+    env: 'KAFKA_BOOTSTRAP_SERVERS',
+    type: 'list',
+    default: '',
+    help: 'Kafka bootstrap brokers, host:port comma-separated; setting it enables the collector',
+  },
+  { env: 'KAFKA_TOPIC', type: 'string', default: 'zipkin', help: 'Kafka topic to consume' },
+  {
+    env: 'KAFKA_GROUP_ID',
+    type: 'string',
+    default: 'zipkin',
+    help: 'Kafka consumer group (offsets are committed for it)',
+  },
+  {
+    env: 'KAFKA_STREAMS',
+    type: 'int',
+    default: '1',
+    help: 'Kafka partitions consumed at once (zipkin: consumer threads); records of one partition go in order',
+  },
+  // ActiveMQ collector (zipkin's ACTIVEMQ_* settings, over STOMP; on when ACTIVEMQ_URL is set)
+  {
+    env: 'ACTIVEMQ_URL',
+    type: 'string',
+    default: '',
+    help: 'ActiveMQ broker: tcp://host:61616, ssl://..., failover:(tcp://a:61616,tcp://b:61616) or stomp://host:61613. Skein speaks STOMP: an OpenWire URL gives the host, the port is ACTIVEMQ_STOMP_PORT',
+  },
+  {
+    env: 'ACTIVEMQ_STOMP_PORT',
+    type: 'port',
+    default: '61613',
+    help: "The broker's STOMP port, used with a tcp://, ssl:// or failover: ACTIVEMQ_URL (Skein-only)",
+  },
+  { env: 'ACTIVEMQ_QUEUE', type: 'string', default: 'zipkin', help: 'ActiveMQ queue to consume' },
+  {
+    env: 'ACTIVEMQ_CONCURRENCY',
+    type: 'int',
+    default: '1',
+    help: 'ActiveMQ messages handled at once (unacknowledged messages held)',
+  },
+  { env: 'ACTIVEMQ_USERNAME', type: 'string', default: '', help: 'ActiveMQ user (empty: none)' },
+  { env: 'ACTIVEMQ_PASSWORD', type: 'string', default: '', help: 'ActiveMQ password' },
   // Scribe collector (zipkin's SCRIBE_* settings)
   {
     env: 'COLLECTOR_SCRIBE_ENABLED',
@@ -352,6 +464,12 @@ export const SETTINGS = [
     type: 'bytes',
     default: '10GiB',
     help: 'sqlite storage: delete oldest traces when the file grows past this',
+  },
+  {
+    env: 'RETENTION_MAX_FUTURE',
+    type: 'duration',
+    default: '1h',
+    help: 'Clock skew allowed: a span timestamp further ahead of its arrival is replaced by the arrival time (original in tag skein.future_timestamp), so retention can expire it',
   },
   {
     env: 'POSTGRES_URL',
