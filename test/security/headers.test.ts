@@ -3,6 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { checkoutTrace } from '../ui/fixtures.js';
 import { launchBrowser, startUiServer, watchPage, type UiServer } from '../ui/ui-harness.js';
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer } from '../support/server.js';
 import { inlineScriptHashes } from '../../src/query/security-headers.js';
 
 const TRACE = '463ac35c9f6413ad48485a3953bb6124';
@@ -102,5 +106,35 @@ describe('security headers', () => {
     const html = '<script src="/a.js"></script><script>var a = 1;</script>';
     const want = createHash('sha256').update('var a = 1;').digest('base64');
     expect(inlineScriptHashes(html)).toEqual([`sha256-${want}`]);
+  });
+});
+
+describe('the Jaeger UI (JAEGER_UI_DIR) under the CSP', () => {
+  it('runs its inline configuration script, allowed by hash, and nothing else inline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skein-jaeger-ui-'));
+    mkdirSync(join(dir, 'static'));
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><html><head><script>window.__configRan = true;</script></head><body>jaeger</body></html>',
+    );
+    const server = await startTestServer({ JAEGER_UI_DIR: dir });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const res = await page.goto(`http://127.0.0.1:${server.listeners['jaeger-query']}/search`);
+      expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(await page.evaluate(() => (window as unknown as { __configRan?: boolean }).__configRan)).toBe(true);
+      const injected = await page.evaluate(async () => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__other = true';
+        document.head.appendChild(s);
+        await new Promise((r) => setTimeout(r, 50));
+        return (window as unknown as { __other?: boolean }).__other === true;
+      });
+      expect(injected).toBe(false);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
