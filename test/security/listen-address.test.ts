@@ -1,6 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createToken } from '../../src/server/auth/tokens.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningSkein } from '../../src/server/skein-server.js';
 import { startTestServer } from '../support/server.js';
@@ -64,6 +67,14 @@ describe.skipIf(external === undefined && !servicesRequired())('listening addres
     const free = await freeOn(external!, server);
     expect(Object.values(free).every((f) => f), JSON.stringify(free)).toBe(true);
     expect(Object.keys(free)).toEqual(expect.arrayContaining(['zipkin', 'otlp-grpc', 'jaeger-udp-binary', 'jaeger-query']));
+  });
+
+  it('with authentication on, the UDP agent ports are on loopback and the TCP ports stay on all interfaces', async () => {
+    const tokens = join(mkdtempSync(join(tmpdir(), 'skein-addr-')), 'tokens');
+    createToken(tokens, 'ingest', 'test');
+    server = await startTestServer({ AUTH_TOKENS_FILE: tokens });
+    const free = await freeOn(external!, server);
+    for (const [name, f] of Object.entries(free)) expect(f, name).toBe(UDP.has(name));
   });
 
   it('JAEGER_AGENT_ADDRESS moves only the UDP agent ports', async () => {

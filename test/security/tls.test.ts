@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,25 @@ describe('TLS', () => {
     expect(r.peerCn).toBe('skein-one');
     for (const name of ['jaeger-query', 'jaeger-sampling', 'jaeger-admin'])
       expect((await get(server.listeners[name]!, '/', { ca })).status, name).toBeLessThan(500);
+  });
+
+  it('zipkin gRPC on the Zipkin port over TLS (ALPN h2)', async () => {
+    const session = connect(`https://127.0.0.1:${server.port}`, { ca });
+    try {
+      const status = await new Promise<string>((resolve, reject) => {
+        const req = session.request({ ':method': 'POST', ':path': '/zipkin.proto3.SpanService/Report', 'content-type': 'application/grpc', te: 'trailers' });
+        let code = '';
+        req.on('response', (h) => (code = String(h['grpc-status'] ?? code)));
+        req.on('trailers', (h) => (code = String(h['grpc-status'] ?? code)));
+        req.on('error', reject);
+        req.on('close', () => resolve(code));
+        req.resume();
+        req.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+      expect(status).toBe('0');
+    } finally {
+      session.close();
+    }
   });
 
   it('a client without the CA refuses the certificate', async () => {
