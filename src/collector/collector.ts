@@ -5,6 +5,7 @@ import { limitSpan, type SpanLimits, type TruncationCounter } from '../model/spa
 import { boundFutureTimestamps } from '../model/future-timestamps.js';
 import type { SpanConsumer } from '../storage/storage-component.js';
 import { BodyBudget } from './body-budget.js';
+import { EventLoopShedder } from './event-loop-shedder.js';
 import type { CollectorMetrics, TransportName } from './collector-metrics.js';
 import { DropLog, type MessageSource } from './drop-log.js';
 import type { CollectorSampler } from './sampler.js';
@@ -41,6 +42,8 @@ export interface CollectorOptions {
   truncated?: TruncationCounter;
   /** RETENTION_MAX_FUTURE in µs: a span timestamp further ahead of arrival is replaced by the arrival time. */
   maxFutureUs?: number;
+  /** COLLECTOR_MAX_EVENT_LOOP_DELAY in ms: past it new messages are refused before decoding; 0 or unset: off. */
+  maxEventLoopDelayMs?: number;
 }
 
 /** Future-timestamp log lines: at most one per this interval, with the count since the last. */
@@ -73,6 +76,7 @@ export class Collector {
   private readonly maxInFlight: number;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly drops: DropLog;
+  private readonly shedder: EventLoopShedder | undefined;
   private futureSince = 0;
   private futureLoggedAt = 0;
   /** Shared by every transport: message bytes held from the first byte read until decoding is done. */
@@ -82,6 +86,7 @@ export class Collector {
     this.maxInFlight = opts.maxInFlight ?? 256;
     this.bodies = new BodyBudget(opts.maxBodyBytesInFlight ?? 256 * 1024 * 1024);
     this.drops = new DropLog(opts.logger);
+    if (opts.maxEventLoopDelayMs) this.shedder = new EventLoopShedder(opts.maxEventLoopDelayMs);
   }
 
   /**
@@ -98,6 +103,7 @@ export class Collector {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
     m.bytes(bytes.length);
+    this.shed(transport, from, accept);
     let spans: Span[];
     try {
       spans = decode(bytes);
@@ -122,6 +128,7 @@ export class Collector {
     const m = this.opts.metrics.forTransport(transport);
     m.messages();
     if (bytes !== undefined) m.bytes(bytes);
+    this.shed(transport, from);
     return this.store(transport, spans, from);
   }
 
@@ -229,8 +236,20 @@ export class Collector {
     return out;
   }
 
+  /** Refuses the message while the event loop is too far behind (COLLECTOR_MAX_EVENT_LOOP_DELAY). */
+  private shed(transport: TransportName, from: MessageSource, accept: AcceptOptions = {}): void {
+    try {
+      this.shedder?.check();
+    } catch (e) {
+      if (!accept.redelivers) this.opts.metrics.forTransport(transport).messagesDropped();
+      this.drops.dropped('warn', transport, from, 'event loop saturated (COLLECTOR_MAX_EVENT_LOOP_DELAY)');
+      throw e;
+    }
+  }
+
   /** Resolves when every accepted batch has reached storage (graceful shutdown). */
   async drain(): Promise<void> {
+    this.shedder?.close();
     await Promise.allSettled([...this.pending]);
   }
 }

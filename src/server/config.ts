@@ -189,6 +189,8 @@ export interface Config {
     spanLimits: SpanLimits;
     /** RETENTION_MAX_FUTURE: how far ahead of its arrival a span timestamp is kept as sent. */
     maxFutureMs: number;
+    /** COLLECTOR_MAX_EVENT_LOOP_DELAY: load shedding by event-loop delay; 0 = off. */
+    maxEventLoopDelayMs: number;
   };
   /** LISTENER_HEADER_TIMEOUT, LISTENER_IDLE_TIMEOUT, LISTENER_MAX_CONNECTIONS: every TCP listener. */
   listeners: ConnectionLimits;
@@ -308,6 +310,7 @@ export function parseConfig(raw: RawConfig): Config {
         maxAnnotations: int('SPAN_MAX_ANNOTATIONS', 1),
       },
       maxFutureMs: parseDuration('RETENTION_MAX_FUTURE', raw.RETENTION_MAX_FUTURE, 1000),
+      maxEventLoopDelayMs: parseDuration('COLLECTOR_MAX_EVENT_LOOP_DELAY', raw.COLLECTOR_MAX_EVENT_LOOP_DELAY, 0),
     },
     listeners: {
       headerTimeoutMs: parseDuration('LISTENER_HEADER_TIMEOUT', raw.LISTENER_HEADER_TIMEOUT, 100),

@@ -152,6 +152,12 @@ export const SETTINGS = [
     help: 'Bytes of messages being received, inflated and decoded at once, every transport together; past it new ones get 503 + Retry-After (gRPC UNAVAILABLE)',
   },
   {
+    env: 'COLLECTOR_MAX_EVENT_LOOP_DELAY',
+    type: 'duration',
+    default: '1s',
+    help: 'While the event loop runs this far behind, new messages get 503 + Retry-After before decoding (load shedding, every store); 0ms disables',
+  },
+  {
     env: 'SPAN_MAX_NAME_LENGTH',
     type: 'int',
     default: '1024',

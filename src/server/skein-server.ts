@@ -109,6 +109,7 @@ export async function startSkein(
     spanLimits: config.collector.spanLimits,
     truncated: prometheusTruncationCounter(registry),
     maxFutureUs: config.collector.maxFutureMs * 1000,
+    maxEventLoopDelayMs: config.collector.maxEventLoopDelayMs,
   });
   // Set once every listener is bound, cleared when a graceful stop begins (Jaeger's admin health uptime).
   let upSince: Date | undefined;
