@@ -208,6 +208,8 @@ export interface Config {
   jaeger: {
     agentCompactPort: number | null;
     agentBinaryPort: number | null;
+    /** JAEGER_AGENT_RECEIVE_BUFFER: SO_RCVBUF of the UDP sockets. */
+    agentReceiveBufferBytes: number;
     httpPort: number | null;
     grpcPort: number | null;
     samplingPort: number | null;
@@ -328,6 +330,7 @@ export function parseConfig(raw: RawConfig): Config {
     jaeger: {
       agentCompactPort: portOrOff('JAEGER_AGENT_COMPACT_PORT'),
       agentBinaryPort: portOrOff('JAEGER_AGENT_BINARY_PORT'),
+      agentReceiveBufferBytes: parseBytes('JAEGER_AGENT_RECEIVE_BUFFER', raw.JAEGER_AGENT_RECEIVE_BUFFER, 4096),
       httpPort: portOrOff('JAEGER_HTTP_PORT'),
       grpcPort: portOrOff('JAEGER_GRPC_PORT'),
       samplingPort: portOrOff('JAEGER_SAMPLING_PORT'),

@@ -288,6 +288,12 @@ export const SETTINGS = [
     help: 'Jaeger agent UDP port, thrift binary; off disables',
   },
   {
+    env: 'JAEGER_AGENT_RECEIVE_BUFFER',
+    type: 'bytes',
+    default: '4MiB',
+    help: 'Kernel receive buffer of each Jaeger agent UDP socket (capped by net.core.rmem_max); datagrams past it are lost, counted in skein_udp_receive_drops',
+  },
+  {
     env: 'JAEGER_HTTP_PORT',
     type: 'port-or-off',
     default: '14268',

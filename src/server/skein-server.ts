@@ -119,6 +119,7 @@ export async function startSkein(
     config,
     collector,
     logger,
+    registry,
     adminRoutes: (admin: FastifyInstance) =>
       registerJaegerAdmin(admin, {
         registry,

@@ -6,6 +6,8 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { registerUdpMetrics } from '../collector/jaeger-udp/udp-metrics.js';
 import type { Collector } from '../collector/collector.js';
 import { installRawBodyParser } from '../collector/http/raw-body-parser.js';
 import { jaegerPostSpansMethod } from '../collector/jaeger-grpc/jaeger-grpc-service.js';
@@ -48,6 +50,8 @@ export interface TransportContext {
   config: Config;
   collector: Collector;
   logger: Logger;
+  /** /prometheus's registry, for listener metrics (UDP receive-buffer drops). */
+  registry?: Registry;
   /** The routes of JAEGER_ADMIN_PORT (health JSON, Prometheus text), which need storage and the registry. */
   adminRoutes?: (app: FastifyInstance) => void;
   /** The tokens, when authentication is on (AUTH_TOKENS_FILE): every TCP listener checks them. */
@@ -122,8 +126,19 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
         guardRawListener(server, guard(name), started),
     },
   });
-  const udp = (protocol: 'compact' | 'binary') => (port: number) =>
-    startJaegerUdpListener({ port, host: agentHost, protocol, collector, logger });
+  const udpSockets: { name: string; port: number; receiveBufferBytes: () => number }[] = [];
+  const udp = (protocol: 'compact' | 'binary') => async (port: number) => {
+    const l = await startJaegerUdpListener({
+      port,
+      host: agentHost,
+      protocol,
+      collector,
+      logger,
+      receiveBufferBytes: config.jaeger.agentReceiveBufferBytes,
+    });
+    udpSockets.push({ name: `jaeger-udp-${protocol}`, ...l });
+    return l;
+  };
   try {
     await start(
       'otlp-http',
@@ -165,6 +180,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     await Promise.allSettled(started.map((l) => l.close()));
     throw e;
   }
+  if (ctx.registry && udpSockets.length > 0) registerUdpMetrics(ctx.registry, udpSockets);
   return started;
 }
 

@@ -11,10 +11,12 @@ export interface JaegerUdpOptions {
   protocol: ThriftProtocolName;
   collector: Collector;
   logger: Logger;
+  /**
+   * JAEGER_AGENT_RECEIVE_BUFFER: room for bursts, as a jaeger client sends packets of up to 65000 bytes
+   * as fast as it flushes. Default 4 MiB.
+   */
+  receiveBufferBytes?: number;
 }
-
-/** Room for bursts: a jaeger client sends packets of up to 65000 bytes as fast as it flushes. */
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * The jaeger agent's UDP ports: each packet is one Agent.emitBatch message (6831 thrift compact, 6832
@@ -23,7 +25,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
  */
 export async function startJaegerUdpListener(
   opts: JaegerUdpOptions,
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; receiveBufferBytes(): number; close(): Promise<void> }> {
   const socket: Socket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (packet, remote) => {
     opts.collector
@@ -50,13 +52,22 @@ export async function startJaegerUdpListener(
     once(socket, 'listening'),
     once(socket, 'error').then(([e]) => Promise.reject(e as Error)),
   ]);
+  const wanted = opts.receiveBufferBytes ?? 4 * 1024 * 1024;
   try {
-    socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+    socket.setRecvBufferSize(wanted);
   } catch {
-    // The OS may cap it (net.core.rmem_max); the default still works.
+    // Refused outright on some systems; the default still works, and the size is reported below.
   }
+  // Linux caps it at net.core.rmem_max silently (and reports double what it keeps, for bookkeeping).
+  const got = socket.getRecvBufferSize();
+  if (got < wanted)
+    opts.logger.warn(
+      { port: socket.address().port, wanted, got },
+      'jaeger UDP receive buffer is smaller than JAEGER_AGENT_RECEIVE_BUFFER (raise net.core.rmem_max)',
+    );
   return {
     port: socket.address().port,
+    receiveBufferBytes: () => socket.getRecvBufferSize(),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
