@@ -174,7 +174,14 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
       );
     const scribe = config.scribe;
     await start('scribe', scribe?.port ?? null, (port) =>
-      startScribeListener({ port, host, category: scribe!.category, collector, logger }),
+      startScribeListener({
+        port,
+        host,
+        category: scribe!.category,
+        collector,
+        logger,
+        guard: (server, started) => guardRawListener(server, guard('scribe'), started),
+      }),
     );
   } catch (e) {
     await Promise.allSettled(started.map((l) => l.close()));

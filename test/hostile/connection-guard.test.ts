@@ -22,6 +22,7 @@ const TCP_LISTENERS = [
   'jaeger-sampling',
   'jaeger-admin',
   'jaeger-query',
+  'scribe',
 ] as const;
 
 /** A socket that is connected, and a promise that resolves when the server has closed it. */
@@ -58,7 +59,12 @@ async function closedByServer(closed: Promise<void>, what: string, ms = 20_000):
 describe('silent, slow and idle connections are closed', () => {
   let server: RunningSkein;
   beforeAll(async () => {
-    server = await startTestServer({ LISTENER_HEADER_TIMEOUT: '300ms', LISTENER_IDLE_TIMEOUT: '500ms' });
+    server = await startTestServer({
+      LISTENER_HEADER_TIMEOUT: '300ms',
+      LISTENER_IDLE_TIMEOUT: '500ms',
+      COLLECTOR_SCRIBE_ENABLED: 'true',
+      SCRIBE_PORT: '0',
+    });
   });
   afterAll(async () => {
     await server?.close();

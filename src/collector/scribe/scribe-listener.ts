@@ -12,6 +12,12 @@ export interface ScribeListenerOptions extends Pick<QueueConsumerOptions, 'colle
   host: string;
   /** Only entries of this category carry spans (zipkin: SCRIBE_CATEGORY). */
   category: string;
+  /**
+   * The header timeout and connection cap of this listener (server/connection-guard.ts), given the server
+   * and when a socket counts as started (it has sent a byte). No idle timeout: Scribe clients keep their
+   * connection open between batches.
+   */
+  guard?: (server: Server, started: (s: Socket) => boolean) => void;
 }
 
 /**
@@ -75,6 +81,7 @@ export async function startScribeListener(
       protocol: thrift.TBinaryProtocol,
     },
   ) as unknown as Server;
+  opts.guard?.(server, (s) => s.bytesRead > 0);
   // A client that breaks the protocol only loses its own connection (the thrift server ends it).
   server.on('error', (e: Error) =>
     opts.logger.warn({ transport: 'scribe', err: e.message }, 'scribe connection error'),
