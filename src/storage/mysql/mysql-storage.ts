@@ -222,11 +222,11 @@ export class MysqlBackend implements StorageBackend {
       // STRICT_TRACE_ID: the exact (trace_id_high, trace_id); otherwise every span of the low 64 bits.
       const condition = strict
         ? rowIn(
-            '(trace_id_high, trace_id)',
+            ['trace_id_high', 'trace_id'],
             ids.map((i) => [i.high, i.low]),
           )
         : rowIn(
-            'trace_id',
+            ['trace_id'],
             [...new Set(ids.map((i) => i.low))].map((l) => [l]),
           );
       const [s] = await c.execute(
@@ -326,7 +326,7 @@ export class MysqlBackend implements StorageBackend {
       days.push(new Date(d * DAY_MS).toISOString().slice(0, 10));
     }
     const list = rowIn(
-      'day',
+      ['day'],
       days.map((d) => [d]),
     );
     const errors = this.features.hasErrorCount ? 'error_count' : '0';
@@ -422,16 +422,19 @@ async function insertChunks(
 }
 
 /**
- * `column IN (...)` (or a row constructor) with the list padded to a power of two by repeating its last
- * entry, so lookups of any size use a handful of prepared statements.
+ * `column IN (...)`, or for several columns `((a = ? AND b = ?) OR ...)`: MariaDB 10.11 answers a row
+ * constructor `(a, b) IN ((?, ?), ...)` with bound parameters wrongly (only the first tuple matched, seen
+ * here), so tuples are spelled out. The list is padded to a power of two by repeating its last entry, so
+ * lookups of any size use a handful of prepared statements.
  */
-function rowIn(column: string, tuples: unknown[][]): { sql: string; params: unknown[] } {
+function rowIn(columns: readonly string[], tuples: unknown[][]): { sql: string; params: unknown[] } {
   const size = 2 ** Math.ceil(Math.log2(Math.max(1, tuples.length)));
   const padded = [...tuples];
   while (padded.length < size) padded.push(tuples[tuples.length - 1]!);
-  const width = tuples[0]!.length;
-  const one = width === 1 ? '?' : `(${Array(width).fill('?').join(', ')})`;
-  return { sql: `${column} IN (${Array(size).fill(one).join(', ')})`, params: padded.flat() };
+  if (columns.length === 1)
+    return { sql: `${columns[0]} IN (${Array(size).fill('?').join(', ')})`, params: padded.flat() };
+  const one = `(${columns.map((c) => `${c} = ?`).join(' AND ')})`;
+  return { sql: `(${Array(size).fill(one).join(' OR ')})`, params: padded.flat() };
 }
 
 /** A connection that could not be made: transient, and a timeout says so in words. */
