@@ -242,7 +242,11 @@ export async function startSkein(
       // Read everything first: a file that fails leaves every part as it was.
       const tokens = config.auth ? loadTokensFile(config.auth.tokensFile) : undefined;
       for (const f of tlsFronts) f.reload();
-      if (tokens) verifier?.replace(tokens);
+      if (tokens && verifier) {
+        verifier.replace(tokens);
+        // A UI session started with a token that is gone (or has another role now) ends with it.
+        signIn?.sessions.retain((s) => s.tokenHash === undefined || verifier.holds(s.tokenHash, s.role));
+      }
       logger.info({ tls: tlsFronts.length > 0, tokens: tokens !== undefined }, 'reloaded on SIGHUP');
     },
     close: () =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -290,5 +290,28 @@ describe('gRPC on the Zipkin port (h2c) and on JAEGER_GRPC_PORT', () => {
     expect((await call(port, JAEGER, {}))[0]).toBe('16');
     expect((await call(port, JAEGER, bearer(read)))[0]).toBe('7');
     expect((await call(port, JAEGER, bearer(ingest)))[0]).toBe('0');
+  });
+});
+
+describe('revoking a token', () => {
+  it('removing it from AUTH_TOKENS_FILE and reloading ends its API access and its UI sessions', async () => {
+    const temp = createToken(file, 'read', 'temporary');
+    server.reload();
+    const signIn = await fetch(`${server.url}/zipkin/signin`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: temp }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = /skein_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0];
+    expect((await q('/api/v2/services', { cookie })).status).toBe(200);
+    expect((await q('/api/v2/services', bearer(temp))).status).toBe(200);
+
+    writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => !l.endsWith(' temporary')).join('\n'));
+    server.reload();
+    expect((await q('/api/v2/services', bearer(temp))).status).toBe(401);
+    expect((await q('/api/v2/services', { cookie })).status).toBe(401);
+    expect((await q('/api/v2/services', bearer(read))).status).toBe(200);
   });
 });

@@ -5,6 +5,8 @@ export interface Session {
   role: Role;
   name: string;
   expiresAt: number;
+  /** The hash of the token it was started with; none for OIDC sessions. */
+  tokenHash?: Buffer;
 }
 
 /**
@@ -21,11 +23,18 @@ export class Sessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(role: Role, name: string): string {
+  create(role: Role, name: string, tokenHash?: Buffer): string {
     const id = randomBytes(32).toString('base64url');
     if (this.byHash.size >= this.max) this.byHash.delete(this.byHash.keys().next().value!);
-    this.byHash.set(hash(id), { role, name, expiresAt: this.now() + this.ttlMs });
+    const session: Session = { role, name, expiresAt: this.now() + this.ttlMs };
+    if (tokenHash) session.tokenHash = tokenHash;
+    this.byHash.set(hash(id), session);
     return id;
+  }
+
+  /** Ends every session `keep` refuses (after AUTH_TOKENS_FILE is re-read: tokens removed or re-roled). */
+  retain(keep: (s: Session) => boolean): void {
+    for (const [k, s] of this.byHash) if (!keep(s)) this.byHash.delete(k);
   }
 
   get(id: string | undefined): Session | undefined {

@@ -65,7 +65,7 @@ export function registerSignIn(app: FastifyInstance, verifier: TokenVerifier, si
       const why = auth.kind === 'token' ? `token "${auth.name}" has role ${auth.role}; the UI needs read` : 'That token is not valid.';
       return page(reply, 401, next, why, signIn.oidc);
     }
-    const id = signIn.sessions.create(auth.role, auth.name);
+    const id = signIn.sessions.create(auth.role, auth.name, auth.hash);
     return reply.header('Set-Cookie', sessionCookie(id, signIn)).redirect(next, 303);
   });
   app.post(SIGN_OUT_PATH, async (req, reply) => {

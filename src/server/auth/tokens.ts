@@ -25,7 +25,7 @@ export interface TokenEntry {
 export type Authentication =
   | { kind: 'missing' }
   | { kind: 'invalid' }
-  | { kind: 'token'; role: Role; name: string };
+  | { kind: 'token'; role: Role; name: string; hash: Buffer };
 
 /**
  * AUTH_TOKENS_FILE, one token a line: `sha256:<64 hex> <role> <name>`; `#` starts a comment. Only the
@@ -99,7 +99,12 @@ export class TokenVerifier {
     const h = hashToken(token);
     let found: TokenEntry | undefined;
     for (const e of this.entries) if (timingSafeEqual(e.hash, h) && !found) found = e;
-    return found ? { kind: 'token', role: found.role, name: found.name } : { kind: 'invalid' };
+    return found ? { kind: 'token', role: found.role, name: found.name, hash: found.hash } : { kind: 'invalid' };
+  }
+
+  /** Whether a token with this hash still has this role (sessions started with a removed token end). */
+  holds(hash: Buffer, role: Role): boolean {
+    return this.entries.some((e) => e.role === role && e.hash.equals(hash));
   }
 
   /**
