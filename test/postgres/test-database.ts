@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { RunningSkein } from '../../src/server/skein-server.js';
 import { TEST_PG } from '../../src/storage/postgres/postgres-test-support.js';
-import { startTestServer } from '../support/server.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { startSkeinOnProxied, type ProxiedSkein } from '../support/proxied-skein.js';
 
 /**
  * A database of its own for one test file (skein_test_<random>), so files and runs never see each other's
@@ -28,32 +26,19 @@ async function admin(work: (c: pg.Client) => Promise<unknown>): Promise<void> {
 }
 
 /** A Skein on a database of its own, reached through a TCP proxy a test can cut and restore. */
-export interface ProxiedPostgresSkein {
-  server: RunningSkein;
-  proxy: TcpProxy;
-  /** Restores the proxy, stops the server, closes the proxy and drops the database. */
-  close(): Promise<void>;
-}
+export type ProxiedPostgresSkein = ProxiedSkein;
 
 /** Starts Skein (STORAGE_TYPE=postgres) behind a TcpProxy: the outage tests' database that really goes away. */
-export async function startSkeinOnProxiedPostgres(): Promise<ProxiedPostgresSkein> {
-  const db = await createTestDatabase();
-  const proxy = await TcpProxy.start({ host: TEST_PG.host!, port: TEST_PG.port });
-  const server = await startTestServer({
-    STORAGE_TYPE: 'postgres',
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: String(proxy.port),
-    POSTGRES_USER: 'postgres',
-    POSTGRES_DB: db.name,
+export function startSkeinOnProxiedPostgres(): Promise<ProxiedPostgresSkein> {
+  return startSkeinOnProxied({
+    target: { host: TEST_PG.host!, port: TEST_PG.port },
+    createDatabase: createTestDatabase,
+    env: (port, database) => ({
+      STORAGE_TYPE: 'postgres',
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: String(port),
+      POSTGRES_USER: 'postgres',
+      POSTGRES_DB: database,
+    }),
   });
-  return {
-    server,
-    proxy,
-    close: async () => {
-      await proxy.restore();
-      await server.close();
-      await proxy.close();
-      await db.drop();
-    },
-  };
 }
