@@ -14,6 +14,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { RunningSkein } from '../../src/server/skein-server.js';
 import { startTestServer } from '../support/server.js';
+import { createToken } from '../../src/server/auth/tokens.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -156,6 +157,32 @@ describe('TLS', () => {
     const ok = await exportWith(new HttpProtoExporter({ url: `${server.url}/v1/traces`, httpAgentOptions: { ca } }), span);
     expect(ok.code).toBe(ExportResultCode.SUCCESS);
     await stored(span.spanContext().traceId);
+  });
+
+  it('under TLS with authentication, the session cookie is Secure and tokens travel only inside TLS', async () => {
+    const tokens = p('tokens');
+    const read = createToken(tokens, 'read', 'viewer');
+    const secured = await startTestServer({ TLS_CERT_FILE: p('server.pem'), TLS_KEY_FILE: p('server.key'), AUTH_TOKENS_FILE: tokens });
+    try {
+      const setCookie = await new Promise<string>((resolve, reject) => {
+        const body = new URLSearchParams({ token: read }).toString();
+        const req = httpsRequest(
+          { host: '127.0.0.1', port: secured.port, path: '/zipkin/signin', method: 'POST', ca, agent: false,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            expect(res.statusCode).toBe(303);
+            resolve(String(res.headers['set-cookie'] ?? ''));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(setCookie).toMatch(/^skein_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+      expect((await get(secured.port, '/api/v2/services', { ca })).status).toBe(401);
+    } finally {
+      await secured.close();
+    }
   });
 
   it('reload (SIGHUP) serves a new certificate to new connections', async () => {
