@@ -57,7 +57,9 @@ if [[ ! -f "$dir/data/meta.properties" ]]; then
     exit 1
   }
 fi
-nohup java "${java_opts[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
+# setsid: its own session, so the broker outlives the shell or test run that (re)started it (a test that
+# restarts it must not leave it to die with that test process group).
+setsid nohup java "${java_opts[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
 echo $! >"$dir/kafka.pid"
 wait_port kafka 127.0.0.1 9092 90 || {
   tail -n 40 "$dir/kafka.log" >&2
