@@ -196,6 +196,8 @@ export interface Config {
   listeners: ConnectionLimits;
   /** LISTEN_ADDRESS: undefined = all interfaces (node's default, dual-stack where the host has IPv6). */
   listenAddress: string | undefined;
+  /** LISTENER_ADDRESSES: an address for some listeners by name, over LISTEN_ADDRESS and JAEGER_AGENT_ADDRESS. */
+  listenerAddresses: Record<string, string>;
   /** JAEGER_AGENT_ADDRESS, resolved: the UDP ports' address (undefined = all interfaces). */
   agentAddress: string | undefined;
   /** AUTH_ENABLED / AUTH_TOKENS_FILE: null when authentication is off (the default, as Zipkin). */
@@ -320,6 +322,7 @@ export function parseConfig(raw: RawConfig): Config {
       maxConnections: int('LISTENER_MAX_CONNECTIONS', 1),
     },
     listenAddress: parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS),
+    listenerAddresses: parseListenerAddresses(raw.LISTENER_ADDRESSES),
     // UDP carries no credentials: with authentication on, the agent ports stay on loopback unless told.
     agentAddress: parseAddress('JAEGER_AGENT_ADDRESS', raw.JAEGER_AGENT_ADDRESS) ??
       (auth ? '127.0.0.1' : parseAddress('LISTEN_ADDRESS', raw.LISTEN_ADDRESS)),
@@ -426,6 +429,33 @@ function parseAuth(raw: RawConfig): { tokensFile: string } | null {
   if (file === '')
     throw new ConfigError('AUTH_ENABLED: needs AUTH_TOKENS_FILE, the file of tokens (create one with: skein token create --role admin)');
   return { tokensFile: file };
+}
+
+export const LISTENER_NAMES = [
+  'zipkin',
+  'jaeger-query',
+  'otlp-http',
+  'otlp-grpc',
+  'jaeger-http',
+  'jaeger-grpc',
+  'jaeger-sampling',
+  'jaeger-admin',
+  'jaeger-udp-compact',
+  'jaeger-udp-binary',
+  'scribe',
+] as const;
+
+function parseListenerAddresses(v: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of parseList(v)) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq).trim();
+    if (eq === -1 || !(LISTENER_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(`LISTENER_ADDRESSES: expected name=ip with a name among ${LISTENER_NAMES.join(', ')}, got "${entry}"`);
+    out[name] = parseAddress(`LISTENER_ADDRESSES (${name})`, entry.slice(eq + 1)) ?? '';
+    if (out[name] === '') throw new ConfigError(`LISTENER_ADDRESSES: ${name} has no address`);
+  }
+  return out;
 }
 
 /** An IP literal to bind to, or undefined for all interfaces. Host names are refused: they may resolve to several. */

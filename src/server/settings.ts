@@ -212,6 +212,12 @@ export const SETTINGS = [
     help: 'IP address every listener binds to (127.0.0.1 for this host only); empty is all interfaces, as Zipkin',
   },
   {
+    env: 'LISTENER_ADDRESSES',
+    type: 'list',
+    default: '',
+    help: 'Per-listener IP addresses over LISTEN_ADDRESS, name=ip comma-separated (zipkin, jaeger-query, otlp-http, otlp-grpc, jaeger-http, jaeger-grpc, jaeger-sampling, jaeger-admin, jaeger-udp-compact, jaeger-udp-binary, scribe)',
+  },
+  {
     env: 'JAEGER_AGENT_ADDRESS',
     type: 'string',
     default: '',

@@ -180,10 +180,13 @@ export async function startSkein(
   }
   applyHttp1Timeouts(app.server as HttpServer, config.listeners);
   const guard = (name: string) => ({ name, limits: config.listeners, logger });
-  const bindHost = config.listenAddress === undefined ? {} : { host: config.listenAddress };
+  const bindHost = (name: string) => {
+    const host = config.listenerAddresses[name] ?? config.listenAddress;
+    return host === undefined ? {} : { host };
+  };
   const front = createSharedPortServer(app.server as HttpServer, h2, guard('zipkin'), queryFront);
   try {
-    front.listen({ port: config.queryPort, ...bindHost });
+    front.listen({ port: config.queryPort, ...bindHost('zipkin') });
     await once(front, 'listening');
   } catch (e) {
     await app.close();
@@ -199,7 +202,7 @@ export async function startSkein(
       : createSharedPortServer(app.server as HttpServer, h2, guard('jaeger-query'), queryFront);
   if (jaegerFront) {
     try {
-      jaegerFront.listen({ port: jaegerQueryPort, ...bindHost });
+      jaegerFront.listen({ port: jaegerQueryPort, ...bindHost('jaeger-query') });
       await once(jaegerFront, 'listening');
     } catch (e) {
       front.close();
@@ -233,7 +236,7 @@ export async function startSkein(
 
   let closing: Promise<void> | undefined;
   return {
-    url: `${tls ? 'https' : 'http'}://${localHost(config.listenAddress)}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${localHost(config.listenerAddresses['zipkin'] ?? config.listenAddress)}:${port}`,
     port,
     listeners,
     storage,

@@ -96,6 +96,8 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     config.jaeger.samplingPort === null ? undefined : loadStrategies(config.jaeger.samplingStrategiesFile);
   const host = config.listenAddress ?? (await anyAddress());
   const agentHost = config.agentAddress ?? host;
+  // LISTENER_ADDRESSES names an address for some listeners; the rest use LISTEN_ADDRESS (UDP: the agent's).
+  const hostOf = (name: string) => config.listenerAddresses[name] ?? (name.startsWith('jaeger-udp-') ? agentHost : host);
   const started: Listener[] = [];
   const start = async (
     name: keyof typeof SETTING_OF,
@@ -111,10 +113,10 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
   };
   const guard = (name: string) => ({ name, limits: config.listeners, logger });
   const http = (name: string, register: (app: FastifyInstance) => Promise<void>) => (port: number) =>
-    listenHttp(ctx, host, port, name, register, COLLECTOR_PORTS.has(name));
+    listenHttp(ctx, hostOf(name), port, name, register, COLLECTOR_PORTS.has(name));
   const grpcOpts = (name: string) => (port: number) => ({
     port,
-    host,
+    host: hostOf(name),
     maxMessageBytes: config.maxBodyBytes,
     logger,
     ...(ctx.verifier ? { authorize: grpcIngestCheck(ctx.verifier) } : {}),
@@ -130,7 +132,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
   const udp = (protocol: 'compact' | 'binary') => async (port: number) => {
     const l = await startJaegerUdpListener({
       port,
-      host: agentHost,
+      host: hostOf(`jaeger-udp-${protocol}`),
       protocol,
       collector,
       logger,
@@ -176,7 +178,7 @@ export async function startTransportListeners(ctx: TransportContext): Promise<Li
     await start('scribe', scribe?.port ?? null, (port) =>
       startScribeListener({
         port,
-        host,
+        host: hostOf('scribe'),
         category: scribe!.category,
         collector,
         logger,

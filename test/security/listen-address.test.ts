@@ -77,6 +77,16 @@ describe.skipIf(external === undefined && !servicesRequired())('listening addres
     for (const [name, f] of Object.entries(free)) expect(f, name).toBe(UDP.has(name));
   });
 
+  it('LISTENER_ADDRESSES moves the listeners it names, TCP and UDP, and no other', async () => {
+    const moved = new Set(['zipkin', 'otlp-grpc', 'jaeger-admin', 'jaeger-udp-compact']);
+    server = await startTestServer({
+      LISTENER_ADDRESSES: [...moved].map((n) => `${n}=127.0.0.1`).join(','),
+    });
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const free = await freeOn(external!, server);
+    for (const [name, f] of Object.entries(free)) expect(f, name).toBe(moved.has(name));
+  });
+
   it('JAEGER_AGENT_ADDRESS moves only the UDP agent ports', async () => {
     server = await startTestServer({ JAEGER_AGENT_ADDRESS: '127.0.0.1' });
     const free = await freeOn(external!, server);
@@ -89,6 +99,15 @@ describe('address settings', () => {
     server = await startTestServer({ LISTEN_ADDRESS: '::1' });
     expect(server.url).toBe(`http://[::1]:${server.port}`);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('an unknown listener name is refused with the names allowed', async () => {
+    await expect(startTestServer({ LISTENER_ADDRESSES: 'otlp=127.0.0.1' })).rejects.toThrow(
+      /LISTENER_ADDRESSES: expected name=ip with a name among zipkin, jaeger-query/,
+    );
+    await expect(startTestServer({ LISTENER_ADDRESSES: 'otlp-grpc=localhost' })).rejects.toThrow(
+      /LISTENER_ADDRESSES \(otlp-grpc\): expected an IP address/,
+    );
   });
 
   it('a host name is refused with the key named', async () => {
