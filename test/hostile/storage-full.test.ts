@@ -118,3 +118,50 @@ describe.skipIf(!available)('sqlite on a full disk', () => {
     },
   );
 });
+
+describe.skipIf(!available)('sqlite with its write-ahead log made immutable (chattr +i)', () => {
+  let dir: string;
+  let server: RunningSkein;
+  const wal = () => join(dir, 'skein.db-wal');
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'skein-immutable-'));
+    server = await startTestServer({ STORAGE_TYPE: 'sqlite', SQLITE_PATH: join(dir, 'skein.db') });
+  });
+  afterAll(async () => {
+    try {
+      if (dir) execFileSync('chattr', ['-i', wal()]);
+    } catch {
+      // no WAL, or already writable
+    }
+    await server?.close().catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    '503 + Retry-After and /health DOWN while the WAL cannot be written; UP again once it can',
+    { timeout: 60_000 },
+    async () => {
+      expect((await post(server.url, batch())).status).toBe(202);
+      execFileSync('chattr', ['+i', wal()]);
+      let undone = false;
+      try {
+        const res = await post(server.url, batch());
+        expect(res.status).toBe(503);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        const health = await fetch(`${server.url}/health`);
+        expect(health.status).toBe(503);
+        expect(await health.text()).toContain('writes are failing');
+        execFileSync('chattr', ['-i', wal()]);
+        undone = true;
+      } finally {
+        if (!undone) execFileSync('chattr', ['-i', wal()]);
+      }
+      await waitFor(async () => {
+        const res = await post(server.url, batch());
+        await res.text();
+        return res.status === 202 ? true : undefined;
+      }, 'a write accepted once the WAL is writable again');
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    },
+  );
+});
