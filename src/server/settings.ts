@@ -154,7 +154,7 @@ export const SETTINGS = [
   {
     env: 'COLLECTOR_MAX_EVENT_LOOP_DELAY',
     type: 'duration',
-    default: '1s',
+    default: '2s',
     help: 'While the event loop runs this far behind, new messages get 503 + Retry-After before decoding (load shedding, every store); 0ms disables',
   },
   {
