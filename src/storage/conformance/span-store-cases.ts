@@ -278,6 +278,24 @@ export function describeSpanStore(withStorage: WithStorage, capabilities: Storag
       }),
     );
 
+    // The same checks on one whole span, so stores that merge fragments (mergesFragments) run them too.
+    it(
+      'handles a JSON span name and dotted tag keys that prefix each other in one span',
+      store(async (s) => {
+        const json = '{"foo":"bar"}';
+        const whole = baseSpan({
+          name: json,
+          tags: { environment: 'test', 'http.path': '/api', 'http.path.morepath': '/api/api' },
+        });
+        await accept(s, [whole]);
+        await expectTraces(s, query({ serviceName: 'frontend', spanName: json }), [whole]);
+        await expectTraces(s, query({ annotationQuery: 'http.path=/api' }), [whole]);
+        await expectTraces(s, query({ annotationQuery: 'http.path.morepath=/api/api' }), [whole]);
+        await expectNoTraces(s, query({ annotationQuery: 'http.path=/api/api' }));
+        await expectTrace(s, whole.traceId, [whole]);
+      }),
+    );
+
     it(
       'applies duration bounds to any span of the service, with remote service and span name',
       store(async (s) => {
