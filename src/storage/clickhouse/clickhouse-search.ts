@@ -11,6 +11,12 @@ export interface SearchCursor {
 
 const DAY_MICROS = 86_400_000_000;
 
+/** Trace timestamps from `lo` to `hi`, both included, epoch microseconds. */
+export interface TraceWindow {
+  lo: number;
+  hi: number;
+}
+
 /**
  * The candidate query of a search, one page: the traces whose timestamp (root span's, else the earliest)
  * is in the window, newest first, each with, for every criterion, a span that satisfies it (a span of
@@ -31,9 +37,10 @@ export function buildSearchQuery(
   cursor: SearchCursor | undefined,
   pageSize: number,
   strictTraceId: boolean,
+  // zipkin: both edges of [endTs - lookback, endTs] are inclusive. Dependency buckets pass their own.
+  window: TraceWindow = { lo: (request.endTs - request.lookback) * 1000, hi: request.endTs * 1000 },
 ): string {
-  const lo = (request.endTs - request.lookback) * 1000;
-  const hi = request.endTs * 1000;
+  const { lo, hi } = window;
   const days = `day >= toDate(${chString(dayOf(Math.max(0, lo - DAY_MICROS)))}) AND day <= toDate(${chString(dayOf(hi + DAY_MICROS))})`;
   const criteria = criteriaOf(request);
   const svc = request.serviceName;
