@@ -7,6 +7,7 @@ import { waitFor } from '../support/wait.js';
 import {
   compactEmitBatchDeclaring,
   grpcCall,
+  udpMessagesDropped,
   jaegerProtoEmptySpans,
   jsonEmptyObjects,
   otlpJsonEmptySpans,
@@ -152,11 +153,7 @@ describe('bounded decoders: a small body claiming huge memory is refused at once
   });
 
   it('Jaeger UDP compact: a packet declaring 2^31-1 spans is dropped and counted', async () => {
-    const dropped = async () => {
-      const text = await (await fetch(`${server.url}/prometheus`)).text();
-      const m = /zipkin_collector_messages_dropped_total\{transport="jaeger-udp"\} (\d+)/.exec(text);
-      return m ? Number(m[1]) : 0;
-    };
+    const dropped = () => udpMessagesDropped(server.url);
     const before = await dropped();
     const socket = createSocket('udp4');
     await new Promise<void>((resolve, reject) =>

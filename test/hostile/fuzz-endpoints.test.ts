@@ -6,7 +6,7 @@ import type { RunningSkein } from '../../src/server/skein-server.js';
 import { startTestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 import { encodeSeed, mutate, seedSpans, type FuzzFormat } from './fuzz-corpus.js';
-import { grpcCall } from './hostile-bodies.js';
+import { grpcCall, udpMessagesDropped } from './hostile-bodies.js';
 
 /**
  * Issue 15: the decoder fuzz corpus sent to a running server over real sockets, on every collector
@@ -107,11 +107,7 @@ describe('fuzzing the collectors over real sockets', () => {
   }
 
   it('Jaeger UDP agent ports (compact and binary): mutated packets are dropped and counted, not fatal', async () => {
-    const dropped = async () => {
-      const text = await (await fetch(`${server.url}/prometheus`)).text();
-      const m = /zipkin_collector_messages_dropped_total\{transport="jaeger-udp"\} (\d+)/.exec(text);
-      return m ? Number(m[1]) : 0;
-    };
+    const dropped = () => udpMessagesDropped(server.url);
     const before = await dropped();
     const socket = createSocket('udp4');
     const rng = new Random(99);

@@ -95,3 +95,10 @@ export async function grpcCall(
     client.close();
   }
 }
+
+/** zipkin_collector_messages_dropped_total of the Jaeger UDP ports, read from the server's /prometheus. */
+export async function udpMessagesDropped(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/prometheus`)).text();
+  const m = /zipkin_collector_messages_dropped_total\{transport="jaeger-udp"\} (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
